@@ -1,0 +1,82 @@
+//! The client handshake, sans IO: which frame is the answer, and what it
+//! means. [`io::Connection::handshake`](crate::io::Connection::handshake)
+//! and its async twin drive it.
+
+use crate::decode::Head;
+use crate::encode::{Encode, Escaping};
+use crate::error::EncodeError;
+use crate::framer::Framer;
+use crate::io::Error;
+use crate::message::Response;
+
+/// Messages a server may send before its answer (a `probe`, a relayed
+/// `msg`) that the handshake skips before giving up.
+pub const MAX_SKIPPED_BEFORE_ANSWER: u8 = 8;
+
+/// State of one handshake: how many frames were skipped so far.
+pub(crate) struct Handshake {
+    skipped: u8,
+}
+
+impl Handshake {
+    pub fn new() -> Self {
+        Handshake { skipped: 0 }
+    }
+
+    /// `Ok(true)` if `frame` is the server's response. Anything else is
+    /// skipped, up to [`MAX_SKIPPED_BEFORE_ANSWER`] times.
+    pub fn is_answer<E>(&mut self, frame: &[u8]) -> Result<bool, Error<E>> {
+        if Head::parse(frame)?.response.is_some() {
+            return Ok(true);
+        }
+        self.skipped += 1;
+        if self.skipped > MAX_SKIPPED_BEFORE_ANSWER {
+            return Err(Error::NoAnswer);
+        }
+        Ok(false)
+    }
+
+    /// Decodes the answer: a 2xx is the result, any other code an error.
+    pub fn finish<E>(self, frame: &[u8]) -> Result<Response<'_>, Error<E>> {
+        let response = Response::decode(frame)?;
+        if response.code.is_success() {
+            return Ok(response);
+        }
+        let mut text = heapless::String::new();
+        if let Some(t) = response.text() {
+            // Keep what fits, cutting at a character boundary.
+            for c in t.chars() {
+                if text.push(c).is_err() {
+                    break;
+                }
+            }
+        }
+        Err(Error::Rejected {
+            code: response.code,
+            text,
+        })
+    }
+}
+
+/// Encodes `message` into `out` followed by `\n` and returns the bytes.
+pub(crate) fn encode_line<'o, M: Encode + ?Sized>(
+    out: &'o mut [u8],
+    escaping: Escaping,
+    message: &M,
+) -> Result<&'o [u8], EncodeError> {
+    // Leave room for the newline.
+    let body = out.len().checked_sub(1).ok_or(EncodeError::BufferFull)?;
+    let n = message.encode_with(out.get_mut(..body).unwrap_or_default(), escaping)?;
+    let newline = out.get_mut(n).ok_or(EncodeError::BufferFull)?;
+    *newline = b'\n';
+    out.get(..=n).ok_or(EncodeError::BufferFull)
+}
+
+/// The error for a read of 0 bytes (end of stream).
+pub(crate) fn eof_error<E, const N: usize>(framer: &Framer<N>) -> Error<E> {
+    if framer.is_mid_object() {
+        Error::DisconnectedMidMessage
+    } else {
+        Error::Disconnected
+    }
+}

@@ -1,0 +1,415 @@
+//! [`Text`]: a string field of a JIM message, borrowed from the receive buffer.
+//!
+//! A JSON string on the wire may contain escapes (`\n`, `\"`, `\u041f`, and
+//! UTF-16 surrogate pairs such as `\ud83d\ude00` for characters outside the
+//! BMP). Decoding never copies: a received string stays as its raw escaped
+//! form and is unescaped lazily, character by character, when it is compared,
+//! displayed, counted or copied out. Escapes are validated once, when the
+//! message is decoded, so every [`Text`] a decoder hands out is well formed.
+
+use core::fmt;
+
+use crate::error::TextError;
+
+/// A string field of a JIM message.
+///
+/// Either *escaped* JSON string content borrowed from a received frame, or a
+/// *plain* Rust string given by the program that builds a message. Both
+/// behave the same: [`chars`](Text::chars) yields the decoded characters,
+/// `==` compares decoded content, and [`Display`](fmt::Display) prints it.
+///
+/// ```
+/// use jim_core::Text;
+///
+/// let wire = Text::from_escaped(r"\u041f\u0440\u0438\u0432\u0435\u0442 \ud83d\ude00").unwrap();
+/// assert_eq!(wire, "Привет 😀");
+/// assert_eq!(wire.char_count(), 8);
+/// assert_eq!(wire.as_plain_str(), None); // it has escapes: no borrowed &str
+///
+/// let mut scratch = [0u8; 32];
+/// assert_eq!(wire.unescape_into(&mut scratch).unwrap(), "Привет 😀");
+///
+/// let plain = Text::from("Guest");
+/// assert_eq!(plain.as_plain_str(), Some("Guest"));
+/// ```
+#[derive(Clone, Copy)]
+pub struct Text<'a> {
+    repr: Repr<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Repr<'a> {
+    /// Already-decoded characters.
+    Plain(&'a str),
+    /// JSON string content between the quotes, escapes intact and validated.
+    Escaped(&'a str),
+}
+
+impl<'a> Text<'a> {
+    /// Text from already-decoded characters (what a program writes).
+    pub const fn plain(s: &'a str) -> Self {
+        Text {
+            repr: Repr::Plain(s),
+        }
+    }
+
+    /// Text from the raw content of a JSON string (between the quotes).
+    ///
+    /// Validates every escape, including surrogate pairs; a lone or reversed
+    /// surrogate, a bad `\u` sequence, an unknown escape or a raw control
+    /// character is an error.
+    pub fn from_escaped(raw: &'a str) -> Result<Self, TextError> {
+        if !raw.as_bytes().contains(&b'\\') {
+            // No escapes: only raw control characters can make it invalid.
+            if raw.bytes().any(|b| b < 0x20) {
+                return Err(TextError::ControlCharacter);
+            }
+            return Ok(Text::plain(raw));
+        }
+        let mut chars = Unescape { rest: raw };
+        while let Some(c) = chars.next_checked() {
+            c?;
+        }
+        Ok(Text {
+            repr: Repr::Escaped(raw),
+        })
+    }
+
+    /// The characters as a borrowed `&str`, if no unescaping is needed.
+    ///
+    /// This is the zero-copy path: any string received without escapes
+    /// (most ASCII names and statuses) is returned straight from the
+    /// receive buffer.
+    pub fn as_plain_str(&self) -> Option<&'a str> {
+        match self.repr {
+            Repr::Plain(s) => Some(s),
+            Repr::Escaped(_) => None,
+        }
+    }
+
+    /// The decoded characters.
+    pub fn chars(&self) -> Chars<'a> {
+        match self.repr {
+            Repr::Plain(s) => Chars {
+                inner: CharsInner::Plain(s.chars()),
+            },
+            Repr::Escaped(s) => Chars {
+                inner: CharsInner::Escaped(Unescape { rest: s }),
+            },
+        }
+    }
+
+    /// Number of decoded characters (what JIM's field limits count).
+    pub fn char_count(&self) -> usize {
+        match self.repr {
+            Repr::Plain(s) => s.chars().count(),
+            Repr::Escaped(_) => self.chars().count(),
+        }
+    }
+
+    /// `true` if there are no characters.
+    pub fn is_empty(&self) -> bool {
+        match self.repr {
+            Repr::Plain(s) | Repr::Escaped(s) => s.is_empty(),
+        }
+    }
+
+    /// Number of UTF-8 bytes the decoded text occupies.
+    pub fn utf8_len(&self) -> usize {
+        match self.repr {
+            Repr::Plain(s) => s.len(),
+            Repr::Escaped(_) => self.chars().map(char::len_utf8).sum(),
+        }
+    }
+
+    /// Whether the first character is `c` (room names start with `#`).
+    pub fn starts_with(&self, c: char) -> bool {
+        self.chars().next() == Some(c)
+    }
+
+    /// Decode into `buf` and return the decoded `&str` borrowed from it.
+    ///
+    /// Fails with [`TextError::BufferTooSmall`] when `buf` cannot hold the
+    /// decoded UTF-8; nothing is truncated.
+    pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, TextError> {
+        let mut len = 0;
+        for c in self.chars() {
+            let width = c.len_utf8();
+            let dst = buf
+                .get_mut(len..len + width)
+                .ok_or(TextError::BufferTooSmall)?;
+            c.encode_utf8(dst);
+            len += width;
+        }
+        let bytes = buf.get(..len).ok_or(TextError::BufferTooSmall)?;
+        // Only whole chars were encoded above, so this cannot fail; map
+        // rather than unwrap so no input can turn it into a panic.
+        core::str::from_utf8(bytes).map_err(|_| TextError::InvalidUnicode)
+    }
+
+    /// Copy the decoded text into a fixed-capacity string.
+    pub fn to_heapless<const N: usize>(&self) -> Result<heapless::String<N>, TextError> {
+        let mut out = heapless::String::new();
+        for c in self.chars() {
+            out.push(c).map_err(|_| TextError::BufferTooSmall)?;
+        }
+        Ok(out)
+    }
+
+    /// The raw representation: decoded text for plain, escaped JSON content
+    /// otherwise. Useful for logging the exact bytes that were received.
+    pub fn raw(&self) -> &'a str {
+        match self.repr {
+            Repr::Plain(s) | Repr::Escaped(s) => s,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Text::plain(s)
+    }
+}
+
+impl Default for Text<'_> {
+    fn default() -> Self {
+        Text::plain("")
+    }
+}
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.repr, other.repr) {
+            (Repr::Plain(a), Repr::Plain(b)) => a == b,
+            _ => self.chars().eq(other.chars()),
+        }
+    }
+}
+
+impl Eq for Text<'_> {}
+
+impl PartialEq<str> for Text<'_> {
+    fn eq(&self, other: &str) -> bool {
+        match self.repr {
+            Repr::Plain(a) => a == other,
+            Repr::Escaped(_) => self.chars().eq(other.chars()),
+        }
+    }
+}
+
+impl PartialEq<&str> for Text<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.repr {
+            Repr::Plain(s) => f.write_str(s),
+            Repr::Escaped(_) => {
+                for c in self.chars() {
+                    fmt::Write::write_char(f, c)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.chars() {
+            for e in c.escape_debug() {
+                fmt::Write::write_char(f, e)?;
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Text<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        // defmt has no char-by-char string writer: show the raw form, which
+        // is the decoded text itself whenever there were no escapes.
+        defmt::write!(f, "{=str}", self.raw())
+    }
+}
+
+/// Iterator over the decoded characters of a [`Text`].
+#[derive(Clone)]
+pub struct Chars<'a> {
+    inner: CharsInner<'a>,
+}
+
+#[derive(Clone)]
+enum CharsInner<'a> {
+    Plain(core::str::Chars<'a>),
+    Escaped(Unescape<'a>),
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        match &mut self.inner {
+            CharsInner::Plain(chars) => chars.next(),
+            // Escapes were validated when the Text was built; should the
+            // invariant ever break, yield U+FFFD instead of panicking.
+            CharsInner::Escaped(unescape) => unescape
+                .next_checked()
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
+        }
+    }
+}
+
+/// Decoder of escaped JSON string content, one character per step.
+#[derive(Clone)]
+struct Unescape<'a> {
+    rest: &'a str,
+}
+
+impl Unescape<'_> {
+    fn next_checked(&mut self) -> Option<Result<char, TextError>> {
+        let mut chars = self.rest.chars();
+        let c = chars.next()?;
+        if c != '\\' {
+            self.rest = chars.as_str();
+            if (c as u32) < 0x20 {
+                return Some(Err(TextError::ControlCharacter));
+            }
+            return Some(Ok(c));
+        }
+        let after = chars.as_str();
+        let (decoded, consumed) = match unescape_one(after.as_bytes()) {
+            Ok(v) => v,
+            Err(e) => {
+                self.rest = "";
+                return Some(Err(e));
+            }
+        };
+        // `consumed` counts ASCII bytes of the escape body, so it lands on
+        // a char boundary; `get` keeps that an invariant, not an assumption.
+        self.rest = after.get(consumed..).unwrap_or("");
+        Some(Ok(decoded))
+    }
+}
+
+/// Decode the escape whose body (after the backslash) starts `body`.
+/// Returns the character and how many bytes of `body` it used.
+fn unescape_one(body: &[u8]) -> Result<(char, usize), TextError> {
+    let simple = match body.first() {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => return unescape_unicode(body),
+        _ => return Err(TextError::InvalidEscape),
+    };
+    Ok((simple, 1))
+}
+
+fn unescape_unicode(body: &[u8]) -> Result<(char, usize), TextError> {
+    let first = hex4(body.get(1..5))?;
+    match first {
+        0xD800..=0xDBFF => {
+            // A high surrogate must be followed by `\u` and a low surrogate.
+            if body.get(5..7) != Some(b"\\u") {
+                return Err(TextError::LoneSurrogate);
+            }
+            let second = hex4(body.get(7..11))?;
+            if !(0xDC00..=0xDFFF).contains(&second) {
+                return Err(TextError::LoneSurrogate);
+            }
+            let code = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
+            char::from_u32(code)
+                .map(|c| (c, 11))
+                .ok_or(TextError::InvalidUnicode)
+        }
+        0xDC00..=0xDFFF => Err(TextError::LoneSurrogate),
+        _ => char::from_u32(u32::from(first))
+            .map(|c| (c, 5))
+            .ok_or(TextError::InvalidUnicode),
+    }
+}
+
+fn hex4(digits: Option<&[u8]>) -> Result<u16, TextError> {
+    let digits = digits.ok_or(TextError::InvalidEscape)?;
+    let mut value: u16 = 0;
+    for &d in digits {
+        let nibble = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return Err(TextError::InvalidEscape),
+        };
+        value = (value << 4) | u16::from(nibble);
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_every_simple_escape() {
+        let t = Text::from_escaped(r#"a\"b\\c\/d\be\ff\ng\rh\ti"#).unwrap();
+        assert_eq!(t, "a\"b\\c/d\u{8}e\u{c}f\ng\rh\ti");
+    }
+
+    #[test]
+    fn decodes_surrogate_pair() {
+        let t = Text::from_escaped(r"\ud83d\ude00!").unwrap();
+        assert_eq!(t, "😀!");
+        assert_eq!(t.char_count(), 2);
+        assert_eq!(t.utf8_len(), 5);
+    }
+
+    #[test]
+    fn rejects_bad_surrogates() {
+        for raw in [
+            r"\ud83d",
+            r"\ud83dx",
+            r"\ude00",
+            r"\ud83d\u0041",
+            r"\ud83d\ud83d",
+        ] {
+            assert_eq!(
+                Text::from_escaped(raw).err(),
+                Some(TextError::LoneSurrogate),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_bad_escapes() {
+        for raw in [r"\x", r"\u12", r"\u12g4", "\\"] {
+            assert_eq!(
+                Text::from_escaped(raw).err(),
+                Some(TextError::InvalidEscape),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            Text::from_escaped("a\u{1}").err(),
+            Some(TextError::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn unescape_into_refuses_small_buffer() {
+        let t = Text::from_escaped(r"\u041f\u0440").unwrap();
+        let mut small = [0u8; 3];
+        assert_eq!(t.unescape_into(&mut small), Err(TextError::BufferTooSmall));
+        let mut fits = [0u8; 4];
+        assert_eq!(t.unescape_into(&mut fits), Ok("Пр"));
+    }
+}

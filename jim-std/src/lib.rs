@@ -1,0 +1,1 @@
+//! jim-std (stub).
