@@ -8,8 +8,7 @@ use embedded_io_async::{Read, Write};
 use crate::client::{self, Handshake};
 use crate::decode::decode;
 use crate::encode::{Encode, Escaping};
-use crate::error::FrameError;
-use crate::framer::Framer;
+use crate::framer::{FrameRange, Framer};
 use crate::io::Error;
 use crate::limits::MAX_MESSAGE;
 use crate::message::{Message, Presence, Response};
@@ -89,7 +88,7 @@ impl<T: Read + Write, const N: usize> Connection<T, N> {
         send_on(&mut self.transport, &mut self.out, self.escaping, message).await
     }
 
-    async fn next_range(&mut self) -> Result<Result<(usize, usize), FrameError>, Error<T::Error>> {
+    async fn next_range(&mut self) -> Result<FrameRange, Error<T::Error>> {
         loop {
             if let Some(frame) = self.framer.next_range() {
                 return Ok(frame);

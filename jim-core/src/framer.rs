@@ -11,6 +11,9 @@ use crate::error::FrameError;
 use crate::limits::{MAX_DEPTH, MAX_MESSAGE};
 use crate::scan::{is_whitespace, Scanner, Step};
 
+/// Where the next object lies in a framer's buffer, or what was wrong.
+pub(crate) type FrameRange = Result<(usize, usize), FrameError>;
+
 /// A fixed-capacity, sans-IO splitter of a byte stream into JSON objects.
 ///
 /// `N` is the largest object it can hold (default: the protocol's 640
@@ -136,7 +139,7 @@ impl<const N: usize> Framer<N> {
 
     /// Like [`next_frame`](Framer::next_frame) but returns the object's
     /// range, so a caller in a read loop can borrow the buffer afterwards.
-    pub(crate) fn next_range(&mut self) -> Option<Result<(usize, usize), FrameError>> {
+    pub(crate) fn next_range(&mut self) -> Option<FrameRange> {
         self.scan()
     }
 
@@ -163,7 +166,7 @@ impl<const N: usize> Framer<N> {
     }
 
     /// The state machine: the range of the next object, or an error.
-    fn scan(&mut self) -> Option<Result<(usize, usize), FrameError>> {
+    fn scan(&mut self) -> Option<FrameRange> {
         while let Some(&b) = self.buf.get(self.pos).filter(|_| self.pos < self.len) {
             self.pos += 1;
             match self.mode {

@@ -243,7 +243,9 @@ impl<'a> Iterator for Fields<'a> {
 mod tests {
     use super::*;
 
-    fn collect(json: &str) -> Result<([(&str, &str); 4], usize), ScanError> {
+    type Collected<'a> = ([(&'a str, &'a str); 4], usize);
+
+    fn collect(json: &str) -> Result<Collected<'_>, ScanError> {
         let mut out = [("", ""); 4];
         let mut n = 0;
         for field in Fields::new(json.as_bytes(), 3)? {

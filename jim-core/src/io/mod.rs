@@ -13,8 +13,7 @@ pub use error::{Error, REJECTION_TEXT_CAPACITY};
 use crate::client::{self, Handshake};
 use crate::decode::decode;
 use crate::encode::{Encode, Escaping};
-use crate::error::FrameError;
-use crate::framer::Framer;
+use crate::framer::{FrameRange, Framer};
 use crate::limits::MAX_MESSAGE;
 use crate::message::{Message, Presence, Response};
 use crate::server::{self, Step};
@@ -97,7 +96,7 @@ impl<T: Read + Write, const N: usize> Connection<T, N> {
 
     /// Reads until the framer has an object (or a stream error) and returns
     /// its range, so callers can borrow the buffer afterwards.
-    fn next_range(&mut self) -> Result<Result<(usize, usize), FrameError>, Error<T::Error>> {
+    fn next_range(&mut self) -> Result<FrameRange, Error<T::Error>> {
         loop {
             if let Some(frame) = self.framer.next_range() {
                 return Ok(frame);
