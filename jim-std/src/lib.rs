@@ -1,1 +1,44 @@
-//! jim-std (stub).
+//! JIM (JSON Instant Messaging) on desktop sockets: a server for many
+//! clients at once, a blocking client, and a TCP transport for every
+//! [`jim_core`] API.
+//!
+//! jim-core holds the protocol (framing, decoding, encoding, the answer to
+//! each message) and no IO. This crate adds the sockets:
+//!
+//! - [`Server`]: one event-loop thread (`mio`) serving thousands of
+//!   clients, with an idle timeout and a connection limit
+//!   ([`ServerConfig`]), stopped by a [`ShutdownHandle`].
+//! - [`Client`]: connect with a timeout and do the `presence` handshake.
+//! - [`transport`]: a `TcpStream` as an `embedded-io` transport, for
+//!   [`jim_core::io::Connection`] and anything else built on it.
+//!
+//! Logging goes through the [`log`] crate; install any logger to see it.
+//!
+//! ```
+//! use std::time::Duration;
+//! use jim_std::{Client, Server, ServerConfig};
+//!
+//! let server = Server::bind("127.0.0.1:0", ServerConfig::default())?.spawn()?;
+//!
+//! let mut client = Client::connect(server.local_addr(), Duration::from_secs(5))?;
+//! let reply = client.handshake("alice", Some("online"))?;
+//! assert_eq!(reply.code.as_u16(), 200);
+//! assert_eq!(reply.text.as_deref(), Some("OK"));
+//!
+//! server.shutdown()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod error;
+mod server;
+pub mod transport;
+
+pub use client::{Client, HandshakeReply};
+pub use error::ClientError;
+pub use server::{Server, ServerConfig, ServerHandle, ShutdownHandle};
+
+pub use jim_core;

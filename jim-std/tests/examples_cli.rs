@@ -1,0 +1,298 @@
+//! The example binaries themselves (examples/server.rs, examples/client.rs),
+//! built once with `cargo build -p jim-std --examples` and run as
+//! processes.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const LISTENING: &str = "jim server listening on ";
+
+/// The example server, started with `args`, and the address it printed.
+fn example_server(args: &[&str]) -> (ChildGuard, SocketAddr) {
+    let mut command = Command::new(example_bin("server"));
+    command.args(args).env_remove("RUST_LOG");
+    let server = ChildGuard::spawn("server", command);
+    let line = server
+        .wait_stdout(LISTENING, PROMPTLY * 2)
+        .unwrap_or_else(|| {
+            panic!(
+                "server printed no {LISTENING:?} line\nstdout: {}\nstderr: {}",
+                server.stdout(),
+                server.stderr()
+            )
+        });
+    let printed: SocketAddr = line[line.find(LISTENING).unwrap() + LISTENING.len()..]
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("bad address in {line:?}: {e}"));
+    assert_ne!(printed.port(), 0, "port 0 must be resolved: {line}");
+    (server, printed)
+}
+
+/// Runs the example client with `args` and `stdin`; (success, code, stdout, stderr).
+fn run_client(args: &[&str], stdin: &[u8]) -> (Option<i32>, String, String) {
+    let mut command = Command::new(example_bin("client"));
+    command.args(args);
+    let (status, stdout, stderr) = run_bounded("client", command, stdin, PROMPTLY * 2);
+    (status.code(), stdout, stderr)
+}
+
+fn assert_no_panic(who: &str, stderr: &str) {
+    assert!(!stderr.contains("panicked"), "{who} panicked:\n{stderr}");
+}
+
+#[test]
+fn client_with_flags_gets_200_and_server_logs_it() {
+    let (server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    assert_eq!(addr.ip().to_string(), "127.0.0.1");
+    let port = addr.port().to_string();
+    let (code, stdout, stderr) = run_client(
+        &[
+            "--addr",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--name",
+            "alice",
+            "--status",
+            "Online",
+            "--timeout",
+            "5",
+        ],
+        b"",
+    );
+    assert_eq!(
+        code,
+        Some(0),
+        "client failed\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(stdout.contains("200 OK"), "stdout: {stdout}");
+    // --name/--status given: no prompts.
+    assert!(!stdout.contains("nickname:"), "prompted anyway: {stdout}");
+    assert!(
+        server.wait_stderr("client alice connected (status: Online)", PROMPTLY),
+        "server stderr (RUST_LOG unset, default info):\n{}",
+        server.stderr()
+    );
+    assert_no_panic("server", &server.stderr());
+}
+
+#[test]
+fn client_prompts_and_reads_answers_from_stdin() {
+    let (server, addr) = example_server(&["127.0.0.1", "0"]);
+    let port = addr.port().to_string();
+    let (code, stdout, stderr) = run_client(&["127.0.0.1", &port], b"bob\nhere\n");
+    assert_eq!(
+        code,
+        Some(0),
+        "client failed\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(
+        stdout.contains("nickname: "),
+        "no nickname prompt: {stdout}"
+    );
+    assert!(stdout.contains("status: "), "no status prompt: {stdout}");
+    assert!(stdout.contains("200 OK"), "stdout: {stdout}");
+    assert!(
+        server.wait_stderr("client bob connected (status: here)", PROMPTLY),
+        "server stderr:\n{}",
+        server.stderr()
+    );
+
+    // An empty status line means no status.
+    let (code, stdout, stderr) = run_client(&["-a", "127.0.0.1", "-p", &port], b"carol\n\n");
+    assert_eq!(
+        code,
+        Some(0),
+        "client failed\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(
+        server.wait_stderr("client carol connected (status: none)", PROMPTLY),
+        "server stderr:\n{}",
+        server.stderr()
+    );
+}
+
+#[test]
+fn client_against_closed_port_fails_clearly() {
+    let addr = closed_addr();
+    let port = addr.port().to_string();
+    let (code, stdout, stderr) = run_client(
+        &["127.0.0.1", &port, "--name", "alice", "--timeout", "3"],
+        b"",
+    );
+    assert!(
+        matches!(code, Some(c) if c != 0),
+        "exit {code:?}\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    let lower = stderr.to_lowercase();
+    assert!(
+        lower.contains("refused") || lower.contains("connect"),
+        "stderr should say the connection failed: {stderr}"
+    );
+    assert_no_panic("client", &stderr);
+}
+
+#[test]
+fn client_times_out_against_a_mute_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    // Accept and hold connections without ever answering (bounded).
+    listener.set_nonblocking(true).unwrap();
+    let holder = thread::spawn(move || {
+        let mut held = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(8);
+        while Instant::now() < deadline && held.is_empty() {
+            if let Ok((s, _)) = listener.accept() {
+                held.push(s);
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        thread::sleep(Duration::from_secs(3));
+        drop(held);
+    });
+    let start = Instant::now();
+    let (code, stdout, stderr) = run_client(
+        &["127.0.0.1", &port, "--name", "alice", "--timeout", "1"],
+        b"",
+    );
+    let took = start.elapsed();
+    assert!(
+        matches!(code, Some(c) if c != 0),
+        "exit {code:?}\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(took < Duration::from_secs(6), "--timeout 1 took {took:?}");
+    assert!(
+        stderr.to_lowercase().contains("time"),
+        "stderr should say it timed out: {stderr}"
+    );
+    assert_no_panic("client", &stderr);
+    holder.join().unwrap();
+}
+
+#[test]
+fn client_reports_an_error_code_and_exits_nonzero() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let fake = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+        let mut buf = [0u8; 640];
+        let n = s.read(&mut buf).unwrap();
+        s.write_all(b"{\"response\":409,\"time\":1,\"error\":\"name taken\"}\n")
+            .unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    let (code, stdout, stderr) = run_client(&["127.0.0.1", &port, "--name", "dup"], b"");
+    assert!(
+        matches!(code, Some(c) if c != 0),
+        "exit {code:?}\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(stderr.contains("409"), "stderr: {stderr}");
+    assert!(stderr.contains("name taken"), "stderr: {stderr}");
+    assert_no_panic("client", &stderr);
+    let sent = fake.join().unwrap();
+    assert!(sent.contains("\"dup\""), "client sent {sent:?}");
+}
+
+#[test]
+fn server_rejects_bad_port_and_bad_address_with_exit_2() {
+    for args in [
+        &["--addr", "127.0.0.1", "--port", "70000"][..],
+        &["--addr", "not-an-ip!!", "--port", "0"],
+        &["not-an-ip!!", "0"],
+        &["127.0.0.1", "seventy"],
+    ] {
+        let mut command = Command::new(example_bin("server"));
+        command.args(args);
+        let (status, stdout, stderr) = run_bounded("server", command, b"", PROMPTLY * 2);
+        assert_eq!(
+            status.code(),
+            Some(2),
+            "server {args:?}: {status}\nstdout: {stdout}\nstderr: {stderr}"
+        );
+        assert!(!stderr.trim().is_empty(), "server {args:?}: no message");
+        assert!(
+            !stdout.contains(LISTENING),
+            "server {args:?} listened anyway"
+        );
+        assert_no_panic("server", &stderr);
+    }
+}
+
+#[test]
+fn help_works_for_both() {
+    for (bin, must) in [
+        ("server", &["--addr", "--port"][..]),
+        (
+            "client",
+            &["--addr", "--port", "--name", "--status", "--timeout"],
+        ),
+    ] {
+        let command = {
+            let mut c = Command::new(example_bin(bin));
+            c.arg("--help");
+            c
+        };
+        let (status, stdout, stderr) = run_bounded(bin, command, b"", PROMPTLY * 2);
+        assert!(status.success(), "{bin} --help: {status}\n{stderr}");
+        for flag in must {
+            assert!(
+                stdout.contains(flag),
+                "{bin} --help lacks {flag}:\n{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn server_serves_raw_peers_and_stops_on_interrupt() {
+    let (mut server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    // A raw line-friendly session, as with `nc`.
+    let mut peer = Peer::connect(addr);
+    peer.handshake_ok("nc-user");
+    peer.send(b"not json\n");
+    peer.expect_400();
+    peer.send(b"{\"action\":\"quit\"}\n");
+    peer.expect_closed(PROMPTLY);
+    assert!(
+        server.wait_stderr("client nc-user connected (status: Online)", PROMPTLY),
+        "{}",
+        server.stderr()
+    );
+
+    // Ctrl-C: the server stops promptly and without a panic.
+    let kill = Command::new("kill")
+        .args(["-INT", &server.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let status = server.expect_exit(PROMPTLY);
+    assert_no_panic("server", &server.stderr());
+    // Handled (ctrlc), not killed by the signal: a clean exit 0.
+    assert!(status.success(), "server exit after SIGINT: {status}");
+}
+
+#[test]
+fn server_stops_cleanly_on_sigterm_with_clients_connected() {
+    let (mut server, addr) = example_server(&["-a", "127.0.0.1", "-p", "0"]);
+    let mut peer = Peer::connect(addr);
+    peer.handshake_ok("lingerer");
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let status = server.expect_exit(PROMPTLY);
+    assert!(status.success(), "server exit after SIGTERM: {status}");
+    assert_no_panic("server", &server.stderr());
+    // Its session was closed, not left dangling.
+    peer.expect_closed(PROMPTLY);
+}
