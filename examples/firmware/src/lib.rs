@@ -9,8 +9,8 @@
 //!   so a failure is never a hang.
 //!
 //! `unsafe` is denied crate-wide and allowed, with a `SAFETY` comment, only
-//! in the MMIO accessor (`lan9118::Regs`), the semihosting command-line
-//! call and the time driver's linker hooks.
+//! in the MMIO accessor (`lan9118::regs::Regs`), the semihosting
+//! command-line call and the time driver's linker hooks.
 
 #![no_std]
 #![deny(unsafe_code)]

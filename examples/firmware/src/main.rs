@@ -5,7 +5,7 @@
 //! by QEMU's `mps2-an386` machine (`mps2-an385`, the Cortex-M3 twin, works
 //! too with `--target thumbv7m-none-eabi`).
 //!
-//! What it does: resets the LAN9118 (driver in `src/lan9118.rs`), brings
+//! What it does: resets the LAN9118 (driver in `src/lan9118/`), brings
 //! up embassy-net with the static address 10.0.2.15/24 (gateway 10.0.2.2:
 //! QEMU's user-mode network), opens a TCP connection to the JIM server,
 //! sends a `presence` through [`jim_core::asynch::Connection::handshake`]
