@@ -93,7 +93,7 @@ impl<const N: usize> Framer<N> {
     /// `true` when bytes of an unfinished object are buffered (a peer that
     /// disconnects now has cut a message short).
     pub fn is_mid_object(&self) -> bool {
-        self.mode != Mode::Between || self.start < self.len
+        matches!(self.mode, Mode::Object | Mode::Skip)
     }
 
     /// Free space to read into; pass the count read to

@@ -1,8 +1,9 @@
-//! Byte-level JSON structure scanning shared by the framer and the decoder.
-//!
-//! Neither needs a full parse here: the framer only has to know where an
-//! object ends, the decoder only where each top-level field's value lies.
-//! Both track strings, escapes and nesting depth the same way.
+//! Byte-level JSON scanning: the framer's [`Scanner`] only has to know
+//! where an object ends; the decoder's [`Cursor`] reads one object in a
+//! single validating pass. Both track strings, escapes and nesting depth the
+//! same way.
+
+use crate::limits::MAX_DEPTH;
 
 /// Tracks strings and nesting depth one byte at a time.
 #[derive(Debug, Clone, Copy)]
@@ -63,64 +64,89 @@ impl Scanner {
     }
 }
 
+/// Bytes that interrupt a string's run of ordinary bytes: `"`, `\` and
+/// the control characters.
+static STRING_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+#[inline]
+fn is_string_special(b: u8) -> bool {
+    STRING_SPECIAL.get(usize::from(b)).copied().unwrap_or(true)
+}
+
 pub(crate) fn is_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// Why an object's top level could not be walked.
+/// Why an object could not be walked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ScanError {
     Syntax,
     TooDeep,
 }
 
-/// One top-level field of an object: the key's raw (escaped) bytes and the
-/// value's raw bytes (a string value includes its quotes).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RawField<'a> {
-    pub key: &'a [u8],
-    pub value: &'a [u8],
+/// A JSON value as the decoder keeps it: a string's raw content (with what
+/// the one scan over it learnt), or the kind of anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Value<'a> {
+    /// A string: its content between the quotes, escapes intact.
+    Str {
+        raw: &'a str,
+        /// It contains a backslash escape.
+        escaped: bool,
+        /// It contains a raw control character (invalid in a JIM text).
+        control: bool,
+    },
+    /// `null`.
+    Null,
+    /// A number, as written (including Python's `-Infinity`).
+    Number(&'a str),
+    /// `true`, `false`, `NaN`, `Infinity`, an array or an object.
+    Other,
 }
 
-/// Walks the top-level fields of one JSON object, checking the nesting depth
-/// of every value against `max_depth`.
-pub(crate) struct Fields<'a> {
-    bytes: &'a [u8],
+/// A validating single-pass reader of one JSON object.
+///
+/// The caller walks members with [`open_object`](Cursor::open_object),
+/// [`key`](Cursor::key), [`value`](Cursor::value) and
+/// [`next_member`](Cursor::next_member); every value is checked against
+/// the JSON grammar (plus Python's `NaN`/`Infinity`, which `json.dumps`
+/// writes) and against [`MAX_DEPTH`] without recursion. Strings are
+/// scanned for their end only; their escapes are checked by
+/// [`Text`](crate::Text) when a field is used, so an unknown field with an
+/// odd escape is ignored like any other unknown field.
+pub(crate) struct Cursor<'a> {
+    text: &'a str,
     pos: usize,
-    max_depth: u32,
-    done: bool,
 }
 
-impl<'a> Fields<'a> {
-    /// Starts after the opening brace; `bytes` must be exactly one object,
-    /// optionally surrounded by whitespace.
-    pub fn new(bytes: &'a [u8], max_depth: u32) -> Result<Self, ScanError> {
-        let mut fields = Fields {
-            bytes,
-            pos: 0,
-            max_depth,
-            done: false,
-        };
-        fields.skip_ws();
-        fields.expect(b'{')?;
-        fields.skip_ws();
-        if fields.peek() == Some(b'}') {
-            fields.pos += 1;
-            fields.finish()?;
-        }
-        Ok(fields)
+impl<'a> Cursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Cursor { text, pos: 0 }
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+    #[inline]
+    pub fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
     }
 
-    fn skip_ws(&mut self) {
+    #[inline]
+    pub fn skip_ws(&mut self) {
         while self.peek().is_some_and(is_whitespace) {
             self.pos += 1;
         }
     }
 
+    #[inline]
     fn expect(&mut self, b: u8) -> Result<(), ScanError> {
         if self.peek() == Some(b) {
             self.pos += 1;
@@ -130,112 +156,248 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// After the closing brace only whitespace may follow.
-    fn finish(&mut self) -> Result<(), ScanError> {
-        self.done = true;
+    /// `{` (after optional whitespace); `Ok(false)` if the object is empty,
+    /// its `}` consumed as well.
+    pub fn open_object(&mut self) -> Result<bool, ScanError> {
         self.skip_ws();
-        if self.pos == self.bytes.len() {
+        self.expect(b'{')?;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            Ok(false)
+        } else {
+            Ok(true)
+        }
+    }
+
+    /// After a member's value: `Ok(true)` at `,` (another member follows),
+    /// `Ok(false)` at the object's closing `}`.
+    pub fn next_member(&mut self) -> Result<bool, ScanError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_ws();
+                Ok(true)
+            }
+            Some(b'}') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            _ => Err(ScanError::Syntax),
+        }
+    }
+
+    /// Only whitespace may follow the object.
+    pub fn finish(&mut self) -> Result<(), ScanError> {
+        self.skip_ws();
+        if self.pos == self.text.len() {
             Ok(())
         } else {
             Err(ScanError::Syntax)
         }
     }
 
-    /// The end (exclusive) of the string starting at `start` (a quote).
-    fn string_end(&self, start: usize) -> Result<usize, ScanError> {
-        let mut escaped = false;
-        let rest = self.bytes.get(start + 1..).ok_or(ScanError::Syntax)?;
-        for (i, &b) in rest.iter().enumerate() {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                return Ok(start + i + 2);
-            }
-        }
-        Err(ScanError::Syntax)
-    }
-
-    /// The end (exclusive) of the value starting at `self.pos`.
-    fn value_end(&self) -> Result<usize, ScanError> {
-        let start = self.pos;
-        match self.peek() {
-            Some(b'"') => self.string_end(start),
-            Some(b'{') | Some(b'[') => {
-                let mut scanner = Scanner::new();
-                let rest = self.bytes.get(start..).ok_or(ScanError::Syntax)?;
-                for (i, &b) in rest.iter().enumerate() {
-                    // The top-level object itself is one level.
-                    if scanner.step(b) == Step::Open && scanner.depth + 1 > self.max_depth {
-                        return Err(ScanError::TooDeep);
-                    }
-                    if scanner.depth == 0 {
-                        return Ok(start + i + 1);
-                    }
-                }
-                Err(ScanError::Syntax)
-            }
-            Some(_) => {
-                let rest = self.bytes.get(start..).ok_or(ScanError::Syntax)?;
-                let len = rest
-                    .iter()
-                    .position(|&b| b == b',' || b == b'}' || is_whitespace(b))
-                    .ok_or(ScanError::Syntax)?;
-                if len == 0 {
-                    return Err(ScanError::Syntax);
-                }
-                Ok(start + len)
-            }
-            None => Err(ScanError::Syntax),
-        }
-    }
-
-    fn next_field(&mut self) -> Result<RawField<'a>, ScanError> {
-        self.skip_ws();
+    /// A member's key (raw, escapes intact) and its colon.
+    #[inline]
+    pub fn key(&mut self) -> Result<&'a str, ScanError> {
         if self.peek() != Some(b'"') {
             return Err(ScanError::Syntax);
         }
-        let key_end = self.string_end(self.pos)?;
-        let key = self
-            .bytes
-            .get(self.pos + 1..key_end - 1)
-            .ok_or(ScanError::Syntax)?;
-        self.pos = key_end;
+        let (raw, _, _) = self.string()?;
         self.skip_ws();
         self.expect(b':')?;
         self.skip_ws();
-        let value_end = self.value_end()?;
-        let value = self
-            .bytes
-            .get(self.pos..value_end)
-            .ok_or(ScanError::Syntax)?;
-        self.pos = value_end;
-        self.skip_ws();
+        Ok(raw)
+    }
+
+    /// The string starting at the current quote: its raw content, whether
+    /// it has escapes, whether it has raw control characters.
+    #[inline]
+    fn string(&mut self) -> Result<(&'a str, bool, bool), ScanError> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos + 1;
+        let mut i = start;
+        let mut escaped = false;
+        let mut control = false;
+        loop {
+            // The run of ordinary bytes first, one table look-up each.
+            while bytes.get(i).is_some_and(|&b| !is_string_special(b)) {
+                i += 1;
+            }
+            match bytes.get(i) {
+                None => return Err(ScanError::Syntax),
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    // Whatever follows is part of the escape.
+                    escaped = true;
+                    i += 2;
+                }
+                Some(_) => {
+                    control = true;
+                    i += 1;
+                }
+            }
+        }
+        // Both ends are at quotes, so on char boundaries.
+        let raw = self.text.get(start..i).ok_or(ScanError::Syntax)?;
+        self.pos = i + 1;
+        Ok((raw, escaped, control))
+    }
+
+    /// The value at the current position, which lies inside `depth`
+    /// objects or arrays (a message's own fields are at depth 1).
+    #[inline]
+    pub fn value(&mut self, depth: u32) -> Result<Value<'a>, ScanError> {
         match self.peek() {
-            Some(b',') => self.pos += 1,
-            Some(b'}') => {
+            Some(b'"') => {
+                let (raw, escaped, control) = self.string()?;
+                Ok(Value::Str {
+                    raw,
+                    escaped,
+                    control,
+                })
+            }
+            Some(b'{' | b'[') => {
+                self.container(depth)?;
+                Ok(Value::Other)
+            }
+            _ => self.scalar(),
+        }
+    }
+
+    /// Skips the object or array at the current position, checking it, with
+    /// an explicit stack: bit `i` of `objects` says whether the container
+    /// `i` levels up from the innermost one is an object.
+    #[inline(never)]
+    fn container(&mut self, depth: u32) -> Result<(), ScanError> {
+        let mut open: u32 = 0;
+        let mut objects: u32 = 0;
+        loop {
+            // At the start of a value.
+            match self.peek() {
+                Some(b @ (b'{' | b'[')) => {
+                    if depth + open + 1 > MAX_DEPTH {
+                        return Err(ScanError::TooDeep);
+                    }
+                    self.pos += 1;
+                    open += 1;
+                    let is_object = b == b'{';
+                    objects = (objects << 1) | u32::from(is_object);
+                    self.skip_ws();
+                    let close = if is_object { b'}' } else { b']' };
+                    if self.peek() != Some(close) {
+                        if is_object {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                    // Empty: its close is handled below as after a value.
+                }
+                Some(b'"') => {
+                    self.string()?;
+                    self.skip_ws();
+                }
+                _ => {
+                    self.scalar()?;
+                    self.skip_ws();
+                }
+            }
+            // After a value: close containers, or go on to the next element.
+            loop {
+                let in_object = objects & 1 == 1;
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_ws();
+                        if in_object {
+                            self.key()?;
+                        }
+                        break;
+                    }
+                    Some(b'}') if in_object => {}
+                    Some(b']') if !in_object => {}
+                    _ => return Err(ScanError::Syntax),
+                }
                 self.pos += 1;
-                self.finish()?;
+                open -= 1;
+                objects >>= 1;
+                if open == 0 {
+                    return Ok(());
+                }
+                self.skip_ws();
+            }
+        }
+    }
+
+    /// `null`, `true`, `false`, a number, or Python's `NaN`/`Infinity`.
+    fn scalar(&mut self) -> Result<Value<'a>, ScanError> {
+        let start = self.pos;
+        match self.peek() {
+            Some(b'n') => self.literal(b"null").map(|()| Value::Null),
+            Some(b't') => self.literal(b"true").map(|()| Value::Other),
+            Some(b'f') => self.literal(b"false").map(|()| Value::Other),
+            Some(b'N') => self.literal(b"NaN").map(|()| Value::Other),
+            Some(b'I') => self.literal(b"Infinity").map(|()| Value::Other),
+            Some(b'-' | b'0'..=b'9') => {
+                self.number()?;
+                let raw = self.text.get(start..self.pos).ok_or(ScanError::Syntax)?;
+                Ok(Value::Number(raw))
+            }
+            _ => Err(ScanError::Syntax),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), ScanError> {
+        let end = self.pos + word.len();
+        if self.text.as_bytes().get(self.pos..end) == Some(word) {
+            self.pos = end;
+            Ok(())
+        } else {
+            Err(ScanError::Syntax)
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, or `-Infinity`.
+    fn number(&mut self) -> Result<(), ScanError> {
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+            if self.peek() == Some(b'I') {
+                return self.literal(b"Infinity");
+            }
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
             }
             _ => return Err(ScanError::Syntax),
         }
-        Ok(RawField { key, value })
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(ScanError::Syntax);
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(ScanError::Syntax);
+            }
+        }
+        Ok(())
     }
-}
 
-impl<'a> Iterator for Fields<'a> {
-    type Item = Result<RawField<'a>, ScanError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+    /// Skips ASCII digits and returns how many.
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
         }
-        let field = self.next_field();
-        if field.is_err() {
-            self.done = true;
-        }
-        Some(field)
+        self.pos - start
     }
 }
 
@@ -243,31 +405,47 @@ impl<'a> Iterator for Fields<'a> {
 mod tests {
     use super::*;
 
-    type Collected<'a> = ([(&'a str, &'a str); 4], usize);
+    type Collected<'a> = ([(&'a str, Value<'a>); 4], usize);
 
+    /// The top-level members of `json`.
     fn collect(json: &str) -> Result<Collected<'_>, ScanError> {
-        let mut out = [("", ""); 4];
+        let mut out = [("", Value::Null); 4];
         let mut n = 0;
-        for field in Fields::new(json.as_bytes(), 3)? {
-            let field = field?;
-            out[n] = (
-                core::str::from_utf8(field.key).unwrap(),
-                core::str::from_utf8(field.value).unwrap(),
-            );
+        let mut c = Cursor::new(json);
+        let mut more = c.open_object()?;
+        while more {
+            let key = c.key()?;
+            out[n] = (key, c.value(1)?);
             n += 1;
+            more = c.next_member()?;
         }
+        c.finish()?;
         Ok((out, n))
+    }
+
+    fn string(raw: &str) -> Value<'_> {
+        Value::Str {
+            raw,
+            escaped: raw.contains('\\'),
+            control: raw.bytes().any(|b| b < 0x20),
+        }
     }
 
     #[test]
     fn walks_top_level_fields() {
-        let (f, n) = collect(r#" {"a": 1, "b" :"x\"}", "c": {"d": [1, 2]}, "f":null} "#).unwrap();
+        let (f, n) =
+            collect(r#" {"a": -1.5e+3, "b" :"x\"}", "c": {"d": [1, {}, []]}, "f":null} "#).unwrap();
         assert_eq!(n, 4);
-        assert_eq!(f[0], ("a", "1"));
-        assert_eq!(f[1], ("b", r#""x\"}""#));
-        assert_eq!(f[2], ("c", r#"{"d": [1, 2]}"#));
-        assert_eq!(f[3], ("f", "null"));
+        assert_eq!(f[0], ("a", Value::Number("-1.5e+3")));
+        assert_eq!(f[1], ("b", string(r#"x\"}"#)));
+        assert_eq!(f[2], ("c", Value::Other));
+        assert_eq!(f[3], ("f", Value::Null));
         assert_eq!(collect("{}").unwrap().1, 0);
+        assert_eq!(collect(" {\n} ").unwrap().1, 0);
+        let (f, _) = collect("{\"t\":\"a\tb\",\"n\":NaN,\"i\":-Infinity}").unwrap();
+        assert_eq!(f[0].1, string("a\tb"));
+        assert_eq!(f[1].1, Value::Other);
+        assert_eq!(f[2].1, Value::Number("-Infinity"));
     }
 
     #[test]
@@ -280,10 +458,34 @@ mod tests {
             r#"{"a":1} x"#,
             "[]",
             r#"{"a":"x}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":-}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":[1 2]}"#,
+            r#"{"a":{"b"}}"#,
+            r#"{"a":{"b":1,}}"#,
+            r#"{"a":{1:2}}"#,
+            r#"{"a":[}"#,
+            r#"{"a":{]}"#,
+            r#"{"a":[1]]}"#,
+            "{\"a\":\"\\\"}",
         ] {
-            assert!(collect(bad).is_err(), "{bad}");
+            assert_eq!(collect(bad).err(), Some(ScanError::Syntax), "{bad}");
         }
-        assert_eq!(collect(r#"{"a":[[1]]}"#).map(|r| r.1), Ok(1));
-        assert_eq!(collect(r#"{"a":[[[1]]]}"#).err(), Some(ScanError::TooDeep));
+        // The message is level 1: seven more levels fit MAX_DEPTH (8).
+        assert_eq!(collect(r#"{"a":[[[[[[[1]]]]]]]}"#).map(|r| r.1), Ok(1));
+        assert!(collect(r#"{"a":{"b":{"c":{"d":{"e":{"f":{"g":{}}}}}}}}"#).is_ok());
+        assert_eq!(
+            collect(r#"{"a":[[[[[[[[1]]]]]]]]}"#).err(),
+            Some(ScanError::TooDeep)
+        );
+        assert_eq!(
+            collect(r#"{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{}}}}}}}}}"#).err(),
+            Some(ScanError::TooDeep)
+        );
     }
 }

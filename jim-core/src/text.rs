@@ -66,13 +66,20 @@ impl<'a> Text<'a> {
             }
             return Ok(Text::plain(raw));
         }
-        let mut chars = Unescape { rest: raw };
-        while let Some(c) = chars.next_checked() {
-            c?;
-        }
-        Ok(Text {
-            repr: Repr::Escaped(raw),
-        })
+        Self::escaped_counted(raw).map(|(text, _)| text)
+    }
+
+    /// Text from raw JSON string content that has escapes, validated as by
+    /// [`from_escaped`](Text::from_escaped), with its number of decoded
+    /// characters (worked out by the same pass).
+    pub(crate) fn escaped_counted(raw: &'a str) -> Result<(Self, usize), TextError> {
+        let count = validate(raw)?;
+        Ok((
+            Text {
+                repr: Repr::Escaped(raw),
+            },
+            count,
+        ))
     }
 
     /// The characters as a borrowed `&str`, if no unescaping is needed.
@@ -103,7 +110,8 @@ impl<'a> Text<'a> {
     pub fn char_count(&self) -> usize {
         match self.repr {
             Repr::Plain(s) => s.chars().count(),
-            Repr::Escaped(_) => self.chars().count(),
+            // Validated when built, so this is the count.
+            Repr::Escaped(s) => validate(s).unwrap_or_else(|_| self.chars().count()),
         }
     }
 
@@ -297,8 +305,43 @@ impl Unescape<'_> {
     }
 }
 
+/// Checks escaped JSON string content without decoding it and returns its
+/// number of decoded characters. Errors come in the order
+/// [`Unescape`] would meet them.
+fn validate(raw: &str) -> Result<usize, TextError> {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    let mut count = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'\\' {
+            // The common escape first: `\uXXXX` of a BMP character.
+            if let Some(&[b'u', a, b, c, d]) = bytes.get(i + 1..i + 6) {
+                let unit = (hex_value(a) << 12) | (hex_value(b) << 8) | (hex_value(c) << 4);
+                let unit = unit | hex_value(d);
+                if unit <= 0xFFFF && !(0xD800..=0xDFFF).contains(&unit) {
+                    i += 6;
+                    count += 1;
+                    continue;
+                }
+            }
+            let (_, used) = unescape_one(bytes.get(i + 1..).unwrap_or_default())?;
+            i += 1 + used;
+            count += 1;
+        } else {
+            if b < 0x20 {
+                return Err(TextError::ControlCharacter);
+            }
+            // `raw` is UTF-8: count the first byte of each character.
+            count += usize::from(b & 0xC0 != 0x80);
+            i += 1;
+        }
+    }
+    Ok(count)
+}
+
 /// Decode the escape whose body (after the backslash) starts `body`.
 /// Returns the character and how many bytes of `body` it used.
+#[inline]
 fn unescape_one(body: &[u8]) -> Result<(char, usize), TextError> {
     let simple = match body.first() {
         Some(b'"') => '"',
@@ -315,6 +358,7 @@ fn unescape_one(body: &[u8]) -> Result<(char, usize), TextError> {
     Ok((simple, 1))
 }
 
+#[inline]
 fn unescape_unicode(body: &[u8]) -> Result<(char, usize), TextError> {
     let first = hex4(body.get(1..5))?;
     match first {
@@ -339,6 +383,20 @@ fn unescape_unicode(body: &[u8]) -> Result<(char, usize), TextError> {
     }
 }
 
+/// A hex digit's value, or `0x1_0000` for anything else: shifted into any
+/// place of a `\uXXXX` unit (12 bits at most) it stays within `u32` and
+/// above `0xFFFF`, so a bad digit can never pass for a valid unit.
+#[inline]
+fn hex_value(d: u8) -> u32 {
+    match d {
+        b'0'..=b'9' => u32::from(d - b'0'),
+        b'a'..=b'f' => u32::from(d - b'a' + 10),
+        b'A'..=b'F' => u32::from(d - b'A' + 10),
+        _ => 0x1_0000,
+    }
+}
+
+#[inline]
 fn hex4(digits: Option<&[u8]>) -> Result<u16, TextError> {
     let digits = digits.ok_or(TextError::InvalidEscape)?;
     let mut value: u16 = 0;
@@ -391,7 +449,19 @@ mod tests {
 
     #[test]
     fn rejects_bad_escapes() {
-        for raw in [r"\x", r"\u12", r"\u12g4", "\\"] {
+        for raw in [
+            r"\x",
+            r"\u12",
+            r"\u12g4",
+            "\\",
+            r"\ug041",
+            r"\u0g41",
+            r"\u04g1",
+            r"\u041g",
+            r"\u 041",
+            r"\u+041",
+            r"a\u-041b",
+        ] {
             assert_eq!(
                 Text::from_escaped(raw).err(),
                 Some(TextError::InvalidEscape),

@@ -49,20 +49,33 @@ impl<'a> Timestamp<'a> {
     /// Classify the text of a JSON number. Never fails: an odd number is
     /// kept as [`Timestamp::OtherNumber`].
     pub fn from_json_number(raw: &'a str) -> Timestamp<'a> {
-        let (whole, fraction) = match raw.split_once('.') {
-            Some((whole, fraction)) => (whole, Some(fraction)),
-            None => (raw, None),
-        };
-        let Some(seconds) = parse_u64(whole) else {
+        // One pass: the whole seconds (digits only, no overflow), then an
+        // optional fraction of digits only.
+        let bytes = raw.as_bytes();
+        let mut seconds: u64 = 0;
+        let mut whole = 0;
+        while let Some(&b) = bytes.get(whole).filter(|b| b.is_ascii_digit()) {
+            let Some(next) = seconds
+                .checked_mul(10)
+                .and_then(|s| s.checked_add(u64::from(b - b'0')))
+            else {
+                return Timestamp::OtherNumber(raw);
+            };
+            seconds = next;
+            whole += 1;
+        }
+        if whole == 0 {
             return Timestamp::OtherNumber(raw);
-        };
-        match fraction {
-            None if seconds >= NANOS_THRESHOLD => Timestamp::Nanos(seconds),
-            None => Timestamp::Seconds(seconds),
-            Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
+        }
+        match bytes.get(whole..) {
+            Some([]) if seconds >= NANOS_THRESHOLD => Timestamp::Nanos(seconds),
+            Some([]) => Timestamp::Seconds(seconds),
+            Some([b'.', fraction @ ..])
+                if !fraction.is_empty() && fraction.iter().all(u8::is_ascii_digit) =>
+            {
                 Timestamp::Fractional { seconds, raw }
             }
-            Some(_) => Timestamp::OtherNumber(raw),
+            _ => Timestamp::OtherNumber(raw),
         }
     }
 
@@ -80,17 +93,6 @@ impl<'a> Timestamp<'a> {
     pub fn is_present(&self) -> bool {
         !matches!(self, Timestamp::Absent)
     }
-}
-
-/// Digits only, no sign, no overflow.
-fn parse_u64(digits: &str) -> Option<u64> {
-    if digits.is_empty() {
-        return None;
-    }
-    digits.bytes().try_fold(0u64, |acc, b| {
-        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
-        acc.checked_mul(10)?.checked_add(u64::from(d))
-    })
 }
 
 #[cfg(test)]

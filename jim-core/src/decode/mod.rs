@@ -1,14 +1,12 @@
 //! Bytes of one JSON object → a typed [`Message`].
 //!
-//! Two passes over a frame that is already in memory. The first walks the
-//! top level with a checked scanner: it rejects bad UTF-8, bad structure and
-//! deep nesting, and picks out the fields whose JSON type varies between
-//! peers (`action`, `response` as number or string, `time` in five forms),
-//! which serde-json-core cannot read without knowing the type in advance.
-//! The second hands the same bytes to serde-json-core for the fields of the
-//! action found, with strings borrowed raw; [`Text`] validates their escapes
-//! (surrogate pairs included, which serde-json-core's own unescaper refuses).
-//! Unknown fields are ignored by both.
+//! One pass over a frame that is already in memory, with no recursion and
+//! no copy: it checks UTF-8, the JSON grammar and the nesting depth, reads
+//! the fields whose JSON type varies between peers (`action`, `response` as
+//! number or string, `time` in five forms) and keeps the raw values of the
+//! other known fields. Then only the fields of the action found are typed,
+//! their escapes validated by [`Text`](crate::Text) (surrogate pairs
+//! included) and their limits checked. Unknown fields are skipped.
 
 mod head;
 mod wire;
@@ -33,10 +31,11 @@ pub(crate) use head::Head;
 /// assert!(r.code.is_success());
 /// ```
 pub fn decode(frame: &[u8]) -> Result<Message<'_>, DecodeError> {
-    let head = Head::parse(frame)?;
+    let mut head = Head::new();
+    head.read(frame)?;
     match head.action {
-        Some(action) => wire::request(frame, action, head.time),
-        None if head.response.is_some() => wire::response(frame, &head).map(Message::Response),
+        Some(action) => wire::request(action, &head),
+        None if head.response.is_some() => wire::response(&head).map(Message::Response),
         None => Err(DecodeError::NotAMessage),
     }
 }
@@ -45,10 +44,11 @@ impl<'a> Response<'a> {
     /// Decodes a frame that must be a response. This links only the
     /// response decoder: what a small client needs.
     pub fn decode(frame: &'a [u8]) -> Result<Response<'a>, DecodeError> {
-        let head = Head::parse(frame)?;
+        let mut head = Head::new();
+        head.read(frame)?;
         if head.response.is_none() {
             return Err(DecodeError::MissingField(crate::error::Field::Response));
         }
-        wire::response(frame, &head)
+        wire::response(&head)
     }
 }

@@ -86,9 +86,15 @@ fn check_optional(
 }
 
 /// `{"action":"…"` and, when known, `,"time":N`.
-fn begin(w: &mut JsonWriter<'_>, action: &str, time: &Timestamp<'_>) -> Result<(), EncodeError> {
+#[inline]
+fn begin(
+    w: &mut JsonWriter<'_>,
+    action: &'static str,
+    time: &Timestamp<'_>,
+) -> Result<(), EncodeError> {
     w.begin_object()?;
-    w.string_field("action", &Text::plain(action))?;
+    // Action names are ASCII identifiers: no escaping to check.
+    w.ascii_field("action", action)?;
     match time.unix_seconds() {
         Some(seconds) => w.u64_field("time", seconds),
         None => Ok(()),
@@ -139,7 +145,11 @@ impl Encode for ChatMessage<'_> {
     }
 }
 
-fn write_room(w: &mut JsonWriter<'_>, action: &str, room: &Room<'_>) -> Result<(), EncodeError> {
+fn write_room(
+    w: &mut JsonWriter<'_>,
+    action: &'static str,
+    room: &Room<'_>,
+) -> Result<(), EncodeError> {
     check(Field::Room, &room.room, MAX_NAME)?;
     if !room.room.starts_with('#') {
         return Err(EncodeError::NotARoom);
@@ -177,7 +187,7 @@ impl Encode for GetContacts<'_> {
 
 fn write_contact_change(
     w: &mut JsonWriter<'_>,
-    action: &str,
+    action: &'static str,
     change: &ContactChange<'_>,
 ) -> Result<(), EncodeError> {
     check(Field::UserId, &change.user_id, MAX_NAME)?;
