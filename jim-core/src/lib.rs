@@ -10,7 +10,7 @@
 //!
 //! - [`Framer`] splits a TCP byte stream into JSON objects (JIM has no
 //!   delimiter), skipping and reporting oversized, too-deep or garbage input.
-//! - [`decode`] turns one object into a typed [`Message`], borrowing every
+//! - [`decode()`](fn@decode) turns one object into a typed [`Message`], borrowing every
 //!   string from the receive buffer ([`Text`]); both dialects in the wild are
 //!   accepted, and field limits are checked ([`DecodeError`] → `400`).
 //! - [`Encode`] writes compact, ASCII-safe JSON into a caller's buffer and
