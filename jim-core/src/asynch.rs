@@ -125,9 +125,11 @@ impl<T: Read + Write, const N: usize> Connection<T, N> {
         self.send(presence).await?;
         let mut handshake = Handshake::new();
         loop {
-            let (start, end) = self.next_range().await??;
-            if handshake.is_answer(self.framer.slice(start, end))? {
-                return handshake.finish(self.framer.slice(start, end));
+            let frame = self.next_range().await?;
+            if handshake.is_answer(frame.map(|(start, end)| self.framer.slice(start, end)))? {
+                if let Ok((start, end)) = frame {
+                    return handshake.finish(self.framer.slice(start, end));
+                }
             }
         }
     }

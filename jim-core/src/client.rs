@@ -4,13 +4,13 @@
 
 use crate::decode::Head;
 use crate::encode::{Encode, Escaping};
-use crate::error::EncodeError;
+use crate::error::{EncodeError, FrameError};
 use crate::framer::Framer;
 use crate::io::Error;
 use crate::message::Response;
 
-/// Messages a server may send before its answer (a `probe`, a relayed
-/// `msg`) that the handshake skips before giving up.
+/// Frames a server may send before its answer (a `probe`, a relayed
+/// `msg`, something malformed) that the handshake skips before giving up.
 pub const MAX_SKIPPED_BEFORE_ANSWER: u8 = 8;
 
 /// State of one handshake: how many frames were skipped so far.
@@ -23,11 +23,16 @@ impl Handshake {
         Handshake { skipped: 0 }
     }
 
-    /// `Ok(true)` if `frame` is the server's response. Anything else is
-    /// skipped, up to [`MAX_SKIPPED_BEFORE_ANSWER`] times.
-    pub fn is_answer<E>(&mut self, frame: &[u8]) -> Result<bool, Error<E>> {
-        if Head::parse(frame)?.response.is_some() {
-            return Ok(true);
+    /// `Ok(true)` if `frame` is the server's response. A `probe`, a relayed
+    /// `msg` or bytes the framer skipped (a banner line, say) are passed
+    /// over, up to [`MAX_SKIPPED_BEFORE_ANSWER`] times: lenient in what we
+    /// accept, but never forever. A malformed object is an error: it stood
+    /// where the answer was due.
+    pub fn is_answer<E>(&mut self, frame: Result<&[u8], FrameError>) -> Result<bool, Error<E>> {
+        if let Ok(frame) = frame {
+            if Head::parse(frame)?.response.is_some() {
+                return Ok(true);
+            }
         }
         self.skipped += 1;
         if self.skipped > MAX_SKIPPED_BEFORE_ANSWER {

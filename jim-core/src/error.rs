@@ -143,9 +143,8 @@ pub enum DecodeError {
     MissingField(Field),
     /// A field has the wrong JSON type (a string where an object belongs…).
     WrongType(Field),
-    /// A field of an otherwise well-formed message has the wrong type; which
-    /// one could not be told.
-    WrongTypeSomewhere,
+    /// A required name (account, recipient, room, contact) is empty.
+    Empty(Field),
     /// A string field is longer than the protocol allows.
     TooLong(Field),
     /// A room name does not start with `#`.
@@ -171,7 +170,8 @@ impl DecodeError {
             DecodeError::NotAMessage => "no action or response",
             DecodeError::UnknownAction => "unknown action",
             DecodeError::MissingField(_) => "missing field",
-            DecodeError::WrongType(_) | DecodeError::WrongTypeSomewhere => "field has wrong type",
+            DecodeError::WrongType(_) => "field has wrong type",
+            DecodeError::Empty(_) => "required field is empty",
             DecodeError::TooLong(_) => "field too long",
             DecodeError::NotARoom => "room name must start with #",
             DecodeError::InvalidCode => "invalid response code",
@@ -183,6 +183,7 @@ impl DecodeError {
     pub const fn field(&self) -> Option<Field> {
         match self {
             DecodeError::MissingField(f)
+            | DecodeError::Empty(f)
             | DecodeError::WrongType(f)
             | DecodeError::TooLong(f)
             | DecodeError::Text(f, _) => Some(*f),

@@ -148,9 +148,16 @@ impl<const N: usize> Framer<N> {
         self.buf.get(start..end).unwrap_or_default()
     }
 
-    /// Moves unconsumed bytes to the front so the free space is contiguous.
+    /// Makes room at the end. Consumed bytes are dropped for free when
+    /// nothing is pending; pending bytes are moved to the front only once
+    /// less than half the buffer is free, so a transport that delivers one
+    /// byte per read costs amortised O(1) copying per byte, not O(N).
     fn compact(&mut self) {
-        if self.start > 0 {
+        if self.start == self.len {
+            self.start = 0;
+            self.pos = 0;
+            self.len = 0;
+        } else if self.start > 0 && N - self.len < N / 2 {
             self.buf.copy_within(self.start..self.len, 0);
             self.len -= self.start;
             self.pos -= self.start;

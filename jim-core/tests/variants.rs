@@ -588,9 +588,39 @@ fn room_names_need_a_hash() {
             }
         }
         let frame = format!(r#"{{"action":"{action}","room":""}}"#);
-        assert_eq!(decode(frame.as_bytes()), Err(DecodeError::NotARoom));
+        assert_eq!(
+            decode(frame.as_bytes()),
+            Err(DecodeError::Empty(Field::Room))
+        );
     }
     assert_eq!(DecodeError::NotARoom.field(), Some(Field::Room));
+}
+
+#[test]
+fn empty_names_are_refused() {
+    let cases = [
+        (
+            r#"{"action":"presence","user":{"account_name":""}}"#,
+            Field::AccountName,
+        ),
+        (
+            r#"{"action":"authenticate","user":{"account_name":"","password":"x"}}"#,
+            Field::AccountName,
+        ),
+        (r#"{"action":"msg","to":"","message":"hi"}"#, Field::To),
+        (r#"{"action":"add_contact","user_id":""}"#, Field::UserId),
+    ];
+    for (frame, field) in cases {
+        assert_eq!(
+            decode(frame.as_bytes()),
+            Err(DecodeError::Empty(field)),
+            "{frame}"
+        );
+        let step = jim_core::server::step(Ok(frame.as_bytes()), 1);
+        assert_eq!(step.response.map(|r| r.code.as_u16()), Some(400), "{frame}");
+    }
+    // An empty status or message text is a value, not a missing name.
+    assert!(decode(br#"{"action":"presence","user":{"account_name":"a","status":""}}"#).is_ok());
 }
 
 // ---- actions, structure ----

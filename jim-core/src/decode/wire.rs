@@ -57,6 +57,16 @@ fn required<'a>(
     optional(field, value, max_chars)?.ok_or(DecodeError::MissingField(field))
 }
 
+/// A required name (account, recipient, room, contact): an empty one names
+/// nobody, so it is refused like a missing one (the encoder refuses it too).
+fn name<'a>(field: Field, value: Option<Value<'a>>) -> Result<Text<'a>, DecodeError> {
+    let text = required(field, value, MAX_NAME)?;
+    if text.is_empty() {
+        return Err(DecodeError::Empty(field));
+    }
+    Ok(text)
+}
+
 /// `primary` unless it is absent or `null`, else `fallback` (`from` or
 /// `sender`, `message` or `mess_text`).
 fn either<'a>(primary: Option<Value<'a>>, fallback: Option<Value<'a>>) -> Option<Value<'a>> {
@@ -75,14 +85,14 @@ fn user<'a>(value: Option<&UserValue<'a>>) -> Result<User<'a>, DecodeError> {
         Some(UserValue::Other(_)) => return Err(DecodeError::WrongType(Field::User)),
     };
     Ok(User {
-        account_name: required(Field::AccountName, fields.account_name, MAX_NAME)?,
+        account_name: name(Field::AccountName, fields.account_name)?,
         status: optional(Field::Status, fields.status, MAX_NAME)?,
         password: optional(Field::Password, fields.password, MAX_NAME)?,
     })
 }
 
 fn room<'a>(f: &Fields<'a>, time: Timestamp<'a>) -> Result<Room<'a>, DecodeError> {
-    let room = required(Field::Room, f.room, MAX_NAME)?;
+    let room = name(Field::Room, f.room)?;
     if !room.starts_with('#') {
         return Err(DecodeError::NotARoom);
     }
@@ -95,7 +105,7 @@ fn contact_change<'a>(
 ) -> Result<ContactChange<'a>, DecodeError> {
     Ok(ContactChange {
         time,
-        user_id: required(Field::UserId, f.user_id, MAX_NAME)?,
+        user_id: name(Field::UserId, f.user_id)?,
         user_login: optional(Field::UserLogin, f.user_login, MAX_NAME)?,
     })
 }
@@ -113,7 +123,7 @@ pub(super) fn request<'a>(action: &str, head: &Head<'a>) -> Result<Message<'a>, 
         "probe" => Message::Probe(Probe { time }),
         "msg" | "message" => Message::Msg(ChatMessage {
             time,
-            to: required(Field::To, f.to, MAX_NAME)?,
+            to: name(Field::To, f.to)?,
             from: optional(Field::From, either(f.from, f.sender), MAX_NAME)?,
             encoding: optional(Field::Encoding, f.encoding, MAX_NAME)?,
             message: required(Field::Message, either(f.message, f.mess_text), MAX_TEXT)?,

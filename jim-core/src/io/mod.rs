@@ -127,15 +127,19 @@ impl<T: Read + Write, const N: usize> Connection<T, N> {
     }
 
     /// Client side: sends `presence`, awaits the server's response and
-    /// returns it. A code outside 2xx is [`Error::Rejected`]; a `probe`
-    /// or other message before the answer is skipped.
+    /// returns it. A code outside 2xx is [`Error::Rejected`]; a `probe`,
+    /// another message or bytes that are not an object before the answer
+    /// are skipped
+    /// (at most [`MAX_SKIPPED_BEFORE_ANSWER`](crate::client::MAX_SKIPPED_BEFORE_ANSWER) times).
     pub fn handshake(&mut self, presence: &Presence<'_>) -> Result<Response<'_>, Error<T::Error>> {
         self.send(presence)?;
         let mut handshake = Handshake::new();
         loop {
-            let (start, end) = self.next_range()??;
-            if handshake.is_answer(self.framer.slice(start, end))? {
-                return handshake.finish(self.framer.slice(start, end));
+            let frame = self.next_range()?;
+            if handshake.is_answer(frame.map(|(start, end)| self.framer.slice(start, end)))? {
+                if let Ok((start, end)) = frame {
+                    return handshake.finish(self.framer.slice(start, end));
+                }
             }
         }
     }
