@@ -7,15 +7,11 @@
 //! an error code.
 
 use std::io::{self, BufRead, Write};
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 use jim_std::{Client, ClientError, HandshakeReply};
-
-/// JIM's customary port.
-const DEFAULT_PORT: u16 = 7777;
 
 /// JIM (JSON Instant Messaging) client: says hello and prints the answer.
 #[derive(Parser, Debug)]
@@ -87,7 +83,8 @@ fn run(args: Args) -> Result<HandshakeReply, String> {
         .or(args.positional_addr)
         .unwrap_or_else(|| "127.0.0.1".into());
     let port = args.port.or(args.positional_port);
-    let addrs = resolve(&host, port).map_err(|e| format!("bad address {host:?}: {e}"))?;
+    let addrs =
+        jim_std::addr::resolve(&host, port).map_err(|e| format!("bad address {host:?}: {e}"))?;
     let server = addrs
         .first()
         .map_or_else(|| host.clone(), ToString::to_string);
@@ -121,25 +118,6 @@ fn prompt(what: &str) -> Result<String, String> {
         Ok(_) => Ok(line.trim_end_matches(['\r', '\n']).to_owned()),
         Err(e) => Err(format!("cannot read the {what}: {e}")),
     }
-}
-
-/// The socket addresses for `host` and `port` (7777 if `None`). `host`
-/// may be an IP (IPv6 with or without brackets), a host name, or
-/// `IP:PORT` (a separate port wins over the one in it).
-fn resolve(host: &str, port: Option<u16>) -> io::Result<Vec<SocketAddr>> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port.unwrap_or(DEFAULT_PORT))]);
-    }
-    if let Ok(mut full) = host.parse::<SocketAddr>() {
-        if let Some(port) = port {
-            full.set_port(port);
-        }
-        return Ok(vec![full]);
-    }
-    Ok((bare, port.unwrap_or(DEFAULT_PORT))
-        .to_socket_addrs()?
-        .collect())
 }
 
 /// A positive number of seconds, fractions allowed (`0.5`).

@@ -7,7 +7,6 @@
 //! `RUST_LOG` sets the level (default `info`).
 
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -16,8 +15,6 @@ use jim_std::{Server, ServerConfig};
 
 /// Exit code for a bad command line (as clap uses).
 const USAGE: u8 = 2;
-/// JIM's customary port.
-const DEFAULT_PORT: u16 = 7777;
 
 /// JIM (JSON Instant Messaging) server.
 #[derive(Parser, Debug)]
@@ -57,7 +54,7 @@ fn main() -> ExitCode {
         .or(args.positional_addr)
         .unwrap_or_else(|| "0.0.0.0".into());
     let port = args.port.or(args.positional_port);
-    let addrs = match resolve(&host, port) {
+    let addrs = match jim_std::addr::resolve(&host, port) {
         Ok(addrs) => addrs,
         Err(e) => {
             eprintln!("error: bad address {host:?}: {e}");
@@ -97,46 +94,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The socket addresses for `host` and `port` (7777 if `None`). `host`
-/// may be an IP (IPv6 with or without brackets), a host name, or `IP:PORT`
-/// (a separate port wins over the one in it).
-fn resolve(host: &str, port: Option<u16>) -> std::io::Result<Vec<SocketAddr>> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port.unwrap_or(DEFAULT_PORT))]);
-    }
-    if let Ok(mut full) = host.parse::<SocketAddr>() {
-        if let Some(port) = port {
-            full.set_port(port);
-        }
-        return Ok(vec![full]);
-    }
-    if !is_host_name(bare) {
-        return Err(std::io::Error::other("not an IP address or host name"));
-    }
-    let addrs: Vec<SocketAddr> = (bare, port.unwrap_or(DEFAULT_PORT))
-        .to_socket_addrs()?
-        .collect();
-    if addrs.is_empty() {
-        return Err(std::io::Error::other("resolves to no address"));
-    }
-    Ok(addrs)
-}
-
-/// Host name syntax (RFC 1123): checked before the resolver is asked, so a
-/// typo gets a clear message and sends no DNS query.
-fn is_host_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 253
-        && name.trim_end_matches('.').split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
 }
