@@ -5,6 +5,7 @@
 //! - [`clock`]: time from the controller's 25 MHz counter, and the
 //!   embassy-time driver;
 //! - [`args`]: the command line, from the host over semihosting;
+//! - [`report_handshake`]: the handshake's outcome, printed;
 //! - [`exit`] and the panic handler: every way out ends QEMU with a status,
 //!   so a failure is never a hang.
 //!
@@ -34,6 +35,35 @@ pub fn exit(success: bool) -> ! {
     // Only reached without a semihosting host that honours SYS_EXIT.
     loop {
         cortex_m::asm::wfi();
+    }
+}
+
+/// Prints the outcome of a handshake with jim-core's texts (`200 OK`, the
+/// server's alert or error, what went wrong) and returns `true` on a 2xx.
+pub fn report_handshake<E: core::fmt::Debug>(
+    result: Result<jim_core::Response<'_>, jim_core::io::Error<E>>,
+) -> bool {
+    use jim_core::io::Error;
+    match result {
+        Ok(response) => {
+            hprintln!("jim: {}", response.code);
+            if let Some(alert) = response.alert {
+                hprintln!("jim: alert: {}", alert);
+            }
+            true
+        }
+        Err(Error::Rejected { code, text }) => {
+            if text.is_empty() {
+                hprintln!("jim: rejected: {}", code);
+            } else {
+                hprintln!("jim: rejected: {}: {}", code, text);
+            }
+            false
+        }
+        Err(e) => {
+            hprintln!("jim: handshake failed: {}", e);
+            false
+        }
     }
 }
 

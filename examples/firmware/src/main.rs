@@ -160,35 +160,10 @@ async fn exchange(socket: TcpSocket<'_>, args: &Args<'_>) -> bool {
     report(result)
 }
 
-/// Prints the outcome with jim-core's texts (`200 OK`, the server's alert
-/// or error, what went wrong); `true` on a 2xx.
+/// Prints the outcome with jim-core's texts (shared with the blocking
+/// binary); `true` on a 2xx.
 #[cfg(not(any(feature = "no-jim", feature = "terse")))]
-fn report<E: core::fmt::Debug>(
-    result: Result<jim_core::Response<'_>, jim_core::io::Error<E>>,
-) -> bool {
-    use jim_core::io::Error;
-    match result {
-        Ok(response) => {
-            hprintln!("jim: {}", response.code);
-            if let Some(alert) = response.alert {
-                hprintln!("jim: alert: {}", alert);
-            }
-            true
-        }
-        Err(Error::Rejected { code, text }) => {
-            if text.is_empty() {
-                hprintln!("jim: rejected: {}", code);
-            } else {
-                hprintln!("jim: rejected: {}: {}", code, text);
-            }
-            false
-        }
-        Err(e) => {
-            hprintln!("jim: handshake failed: {}", e);
-            false
-        }
-    }
-}
+use jim_firmware::report_handshake as report;
 
 /// `terse`: numbers only, so that no `Display` impl of jim-core is linked
 /// and the size report can tell the handshake from the diagnostics.

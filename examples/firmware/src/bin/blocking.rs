@@ -113,27 +113,7 @@ fn main() -> ! {
     let presence = jim_core::Presence::new(args.account)
         .with_status("Online")
         .at(args.time);
-    let ok = match conn.handshake(&presence) {
-        Ok(response) => {
-            hprintln!("jim: {}", response.code);
-            if let Some(alert) = response.alert {
-                hprintln!("jim: alert: {}", alert);
-            }
-            true
-        }
-        Err(jim_core::io::Error::Rejected { code, text }) => {
-            if text.is_empty() {
-                hprintln!("jim: rejected: {}", code);
-            } else {
-                hprintln!("jim: rejected: {}: {}", code, text);
-            }
-            false
-        }
-        Err(e) => {
-            hprintln!("jim: handshake failed: {}", e);
-            false
-        }
-    };
+    let ok = jim_firmware::report_handshake(conn.handshake(&presence));
     exit(ok)
 }
 
