@@ -97,11 +97,13 @@ impl<'a> Text<'a> {
     /// The decoded characters.
     pub fn chars(&self) -> Chars<'a> {
         match self.repr {
-            Repr::Plain(s) => Chars {
-                inner: CharsInner::Plain(s.chars()),
+            Repr::Plain(rest) => Chars {
+                rest,
+                escaped: false,
             },
-            Repr::Escaped(s) => Chars {
-                inner: CharsInner::Escaped(Unescape { rest: s }),
+            Repr::Escaped(rest) => Chars {
+                rest,
+                escaped: true,
             },
         }
     }
@@ -109,9 +111,10 @@ impl<'a> Text<'a> {
     /// Number of decoded characters (what JIM's field limits count).
     pub fn char_count(&self) -> usize {
         match self.repr {
-            Repr::Plain(s) => s.chars().count(),
-            // Validated when built, so this is the count.
-            Repr::Escaped(s) => validate(s).unwrap_or_else(|_| self.chars().count()),
+            Repr::Plain(s) => count_chars(s),
+            // Validated when built, so this is the count (and the fallback,
+            // the raw characters, never needed).
+            Repr::Escaped(s) => validate(s).unwrap_or_else(|_| count_chars(s)),
         }
     }
 
@@ -249,66 +252,86 @@ impl defmt::Format for Text<'_> {
 /// Iterator over the decoded characters of a [`Text`].
 #[derive(Clone)]
 pub struct Chars<'a> {
-    inner: CharsInner<'a>,
-}
-
-#[derive(Clone)]
-enum CharsInner<'a> {
-    Plain(core::str::Chars<'a>),
-    Escaped(Unescape<'a>),
+    /// What is left.
+    rest: &'a str,
+    /// `rest` is escaped JSON string content, not decoded characters.
+    escaped: bool,
 }
 
 impl Iterator for Chars<'_> {
     type Item = char;
 
     fn next(&mut self) -> Option<char> {
-        match &mut self.inner {
-            CharsInner::Plain(chars) => chars.next(),
-            // Escapes were validated when the Text was built; should the
-            // invariant ever break, yield U+FFFD instead of panicking.
-            CharsInner::Escaped(unescape) => unescape
-                .next_checked()
-                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
-        }
+        // Escapes were validated when the Text was built; should the
+        // invariant ever break, yield U+FFFD instead of panicking.
+        self.next_checked()
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
     }
 }
 
-/// Decoder of escaped JSON string content, one character per step.
-#[derive(Clone)]
-struct Unescape<'a> {
-    rest: &'a str,
-}
-
-impl Unescape<'_> {
+impl Chars<'_> {
+    /// The next character, or what is wrong with the escaped content.
+    /// (One step for plain and escaped text alike: one UTF-8 decoder.)
     fn next_checked(&mut self) -> Option<Result<char, TextError>> {
         let mut chars = self.rest.chars();
         let c = chars.next()?;
-        if c != '\\' {
-            self.rest = chars.as_str();
-            if (c as u32) < 0x20 {
+        let after = chars.as_str();
+        if c != '\\' || !self.escaped {
+            self.rest = after;
+            if c < ' ' && self.escaped {
                 return Some(Err(TextError::ControlCharacter));
             }
             return Some(Ok(c));
         }
-        let after = chars.as_str();
-        let (decoded, consumed) = match unescape_one(after.as_bytes()) {
-            Ok(v) => v,
+        match unescape_one(after.as_bytes()) {
+            Ok((decoded, used)) => {
+                // `used` ASCII bytes of the escape body: a char boundary;
+                // `get` keeps that an invariant, not an assumption.
+                self.rest = after.get(used..).unwrap_or("");
+                Some(Ok(decoded))
+            }
             Err(e) => {
                 self.rest = "";
-                return Some(Err(e));
+                Some(Err(e))
             }
-        };
-        // `consumed` counts ASCII bytes of the escape body, so it lands on
-        // a char boundary; `get` keeps that an invariant, not an assumption.
-        self.rest = after.get(consumed..).unwrap_or("");
-        Some(Ok(decoded))
+        }
     }
 }
 
-/// Checks escaped JSON string content without decoding it and returns its
-/// number of decoded characters. Errors come in the order
-/// [`Unescape`] would meet them.
+/// Number of characters in `s`: its bytes that do not continue one. (Small
+/// where `chars().count()` is fast on long strings; JIM's are short.)
+pub(crate) fn count_chars(s: &str) -> usize {
+    s.bytes().filter(|&b| b & 0xC0 != 0x80).count()
+}
+
+/// Checks escaped JSON string content and returns its number of decoded
+/// characters. Hosted, a pass of its own (fast on `\uXXXX` runs); on bare
+/// metal, where flash is dear, the decoding pass without the characters.
 fn validate(raw: &str) -> Result<usize, TextError> {
+    if cfg!(target_os = "none") {
+        validate_small(raw)
+    } else {
+        validate_fast(raw)
+    }
+}
+
+/// [`validate`] as [`Chars`] decodes: no code of its own.
+fn validate_small(raw: &str) -> Result<usize, TextError> {
+    let mut chars = Chars {
+        rest: raw,
+        escaped: true,
+    };
+    let mut count = 0;
+    while let Some(c) = chars.next_checked() {
+        c?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// [`validate`] in one pass over the bytes, errors in the order [`Chars`]
+/// would meet them.
+fn validate_fast(raw: &str) -> Result<usize, TextError> {
     let bytes = raw.as_bytes();
     let mut i = 0;
     let mut count = 0;
@@ -339,29 +362,30 @@ fn validate(raw: &str) -> Result<usize, TextError> {
     Ok(count)
 }
 
+/// The letters of JSON's one-letter escapes (`\n`…).
+const ESCAPE_LETTERS: &[u8; 8] = b"\"\\bfnrt/";
+/// What each of [`ESCAPE_LETTERS`] stands for.
+const ESCAPE_MEANINGS: &[u8; 8] = b"\"\\\x08\x0c\n\r\t/";
+
 /// Decode the escape whose body (after the backslash) starts `body`.
 /// Returns the character and how many bytes of `body` it used.
-#[inline]
 fn unescape_one(body: &[u8]) -> Result<(char, usize), TextError> {
-    let simple = match body.first() {
-        Some(b'"') => '"',
-        Some(b'\\') => '\\',
-        Some(b'/') => '/',
-        Some(b'b') => '\u{8}',
-        Some(b'f') => '\u{c}',
-        Some(b'n') => '\n',
-        Some(b'r') => '\r',
-        Some(b't') => '\t',
-        Some(b'u') => return unescape_unicode(body),
-        _ => return Err(TextError::InvalidEscape),
-    };
-    Ok((simple, 1))
+    let first = body.first().copied().unwrap_or_default();
+    if first == b'u' {
+        return unescape_unicode(body);
+    }
+    ESCAPE_LETTERS
+        .iter()
+        .position(|&letter| letter == first)
+        .and_then(|i| ESCAPE_MEANINGS.get(i))
+        .map(|&c| (char::from(c), 1))
+        .ok_or(TextError::InvalidEscape)
 }
 
 #[inline]
 fn unescape_unicode(body: &[u8]) -> Result<(char, usize), TextError> {
     let first = hex4(body.get(1..5))?;
-    match first {
+    let (code, used) = match first {
         0xD800..=0xDBFF => {
             // A high surrogate must be followed by `\u` and a low surrogate.
             if body.get(5..7) != Some(b"\\u") {
@@ -371,16 +395,14 @@ fn unescape_unicode(body: &[u8]) -> Result<(char, usize), TextError> {
             if !(0xDC00..=0xDFFF).contains(&second) {
                 return Err(TextError::LoneSurrogate);
             }
-            let code = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
-            char::from_u32(code)
-                .map(|c| (c, 11))
-                .ok_or(TextError::InvalidUnicode)
+            (0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00), 11)
         }
-        0xDC00..=0xDFFF => Err(TextError::LoneSurrogate),
-        _ => char::from_u32(u32::from(first))
-            .map(|c| (c, 5))
-            .ok_or(TextError::InvalidUnicode),
-    }
+        0xDC00..=0xDFFF => return Err(TextError::LoneSurrogate),
+        _ => (first, 5),
+    };
+    char::from_u32(code)
+        .map(|c| (c, used))
+        .ok_or(TextError::InvalidUnicode)
 }
 
 /// A hex digit's value, or `0x1_0000` for anything else: shifted into any
@@ -396,20 +418,18 @@ fn hex_value(d: u8) -> u32 {
     }
 }
 
-#[inline]
-fn hex4(digits: Option<&[u8]>) -> Result<u16, TextError> {
-    let digits = digits.ok_or(TextError::InvalidEscape)?;
-    let mut value: u16 = 0;
-    for &d in digits {
-        let nibble = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => return Err(TextError::InvalidEscape),
-        };
-        value = (value << 4) | u16::from(nibble);
+/// The unit of four hex digits.
+#[cfg_attr(target_os = "none", inline(never))]
+#[cfg_attr(not(target_os = "none"), inline)]
+fn hex4(digits: Option<&[u8]>) -> Result<u32, TextError> {
+    let unit = match digits {
+        Some(digits) => digits.iter().fold(0, |unit, &d| (unit << 4) | hex_value(d)),
+        None => 0x1_0000,
+    };
+    if unit > 0xFFFF {
+        return Err(TextError::InvalidEscape);
     }
-    Ok(value)
+    Ok(unit)
 }
 
 #[cfg(test)]
@@ -472,6 +492,44 @@ mod tests {
             Text::from_escaped("a\u{1}").err(),
             Some(TextError::ControlCharacter)
         );
+    }
+
+    #[test]
+    fn both_validators_agree() {
+        let pieces = [
+            "a",
+            "\u{1}",
+            "\u{7f}",
+            "é",
+            "😀",
+            "\\",
+            "\\n",
+            "\\/",
+            "\\x",
+            "\\u",
+            "\\u0",
+            "\\u004",
+            "\\u0041",
+            "\\u00e9",
+            "\\uFFFF",
+            "\\ud83d",
+            "\\ude00",
+            "\\ud83d\\ude00",
+            "\\udbff\\udfff",
+            "\\ud83d\\u0041",
+            "\\ug000",
+            "\\u000g",
+            "\\\"",
+            "\"",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let raw = [a, b, c].concat();
+                    assert_eq!(validate_small(&raw), validate_fast(&raw), "{raw:?}");
+                }
+            }
+        }
     }
 
     #[test]

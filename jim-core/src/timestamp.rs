@@ -55,13 +55,13 @@ impl<'a> Timestamp<'a> {
         let mut seconds: u64 = 0;
         let mut whole = 0;
         while let Some(&b) = bytes.get(whole).filter(|b| b.is_ascii_digit()) {
-            let Some(next) = seconds
-                .checked_mul(10)
-                .and_then(|s| s.checked_add(u64::from(b - b'0')))
-            else {
+            // Would `seconds * 10 + digit` overflow? (Cheaper to ask than
+            // a checked multiply on a 32-bit core.)
+            let digit = u64::from(b - b'0');
+            if seconds > u64::MAX / 10 || (seconds == u64::MAX / 10 && digit > u64::MAX % 10) {
                 return Timestamp::OtherNumber(raw);
-            };
-            seconds = next;
+            }
+            seconds = seconds * 10 + digit;
             whole += 1;
         }
         if whole == 0 {
@@ -113,7 +113,24 @@ mod tests {
             Timestamp::from_json_number("1653130045655173000"),
             Timestamp::Nanos(1653130045655173000)
         );
-        for odd in ["-1", "1e9", "1.", "99999999999999999999", "1.5e3", ""] {
+        assert_eq!(
+            Timestamp::from_json_number("18446744073709551615"),
+            Timestamp::Nanos(u64::MAX)
+        );
+        assert_eq!(
+            Timestamp::from_json_number("09999999999999999999"),
+            Timestamp::Nanos(9999999999999999999)
+        );
+        for odd in [
+            "-1",
+            "1e9",
+            "1.",
+            "99999999999999999999",
+            "18446744073709551616",
+            "100000000000000000000",
+            "1.5e3",
+            "",
+        ] {
             assert_eq!(
                 Timestamp::from_json_number(odd),
                 Timestamp::OtherNumber(odd),

@@ -4,7 +4,7 @@ use crate::code::StatusCode;
 use crate::error::{DecodeError, Field};
 use crate::limits::MAX_ACTION;
 use crate::scan::{Cursor, ScanError, Value};
-use crate::text::Text;
+use crate::text::{count_chars, Text};
 use crate::timestamp::Timestamp;
 
 /// What one pass over a frame learns: the fields whose JSON type varies
@@ -65,27 +65,43 @@ impl<'a> Head<'a> {
         }
     }
 
-    /// Reads `frame`.
+    /// Reads `frame` as far as a response needs (see
+    /// [`read_response`](Head::read_response)).
     pub fn parse(frame: &'a [u8]) -> Result<Head<'a>, DecodeError> {
         let mut head = Head::new();
-        head.read(frame)?;
+        head.read_response(frame)?;
         Ok(head)
     }
 
     /// Reads `frame` into `self` (filled in place: a `Head` is a few hundred
     /// bytes, and moving it out of a `Result` costs as much as a field).
     pub fn read(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
+        self.read_fields::<true>(frame)
+    }
+
+    /// Like [`read`](Head::read), but keeps only what a response has:
+    /// `action` (read, so that a bad one fails as in [`read`](Head::read)),
+    /// `response`, `time`, `alert` and `error`. The other fields are
+    /// checked and skipped like unknown ones, which they are to a client;
+    /// a client links none of the code that files them.
+    pub fn read_response(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
+        self.read_fields::<false>(frame)
+    }
+
+    /// The pass: `REQUESTS` says whether the fields only requests have are
+    /// kept.
+    fn read_fields<const REQUESTS: bool>(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
         let frame = core::str::from_utf8(frame).map_err(|_| DecodeError::InvalidUtf8)?;
         let mut cursor = Cursor::new(frame);
         let mut more = cursor.open_object().map_err(scan_error)?;
         while more {
             let key = cursor.key().map_err(scan_error)?;
-            if key == "user" && cursor.peek() == Some(b'{') {
+            if REQUESTS && key == "user" && cursor.peek() == Some(b'{') {
                 let user = user(&mut cursor).map_err(scan_error)?;
                 self.fields.user = Some(UserValue::Object(user));
             } else {
                 let value = cursor.value(1).map_err(scan_error)?;
-                self.field(key, value)?;
+                self.field::<REQUESTS>(key, value)?;
             }
             more = cursor.next_member().map_err(scan_error)?;
         }
@@ -93,7 +109,11 @@ impl<'a> Head<'a> {
     }
 
     /// Files one top-level field.
-    fn field(&mut self, key: &str, value: Value<'a>) -> Result<(), DecodeError> {
+    fn field<const REQUESTS: bool>(
+        &mut self,
+        key: &str,
+        value: Value<'a>,
+    ) -> Result<(), DecodeError> {
         let f = &mut self.fields;
         let slot = match key {
             "action" => {
@@ -108,6 +128,9 @@ impl<'a> Head<'a> {
                 self.time = time(value);
                 return Ok(());
             }
+            "alert" => &mut f.alert,
+            "error" => &mut f.error,
+            _ if !REQUESTS => return Ok(()),
             "user" => {
                 f.user = Some(UserValue::Other(value));
                 return Ok(());
@@ -123,8 +146,6 @@ impl<'a> Head<'a> {
             "account_name" => &mut f.account_name,
             "user_id" => &mut f.user_id,
             "user_login" => &mut f.user_login,
-            "alert" => &mut f.alert,
-            "error" => &mut f.error,
             _ => return Ok(()),
         };
         *slot = Some(value);
@@ -162,36 +183,97 @@ fn action(value: Value<'_>) -> Result<&str, DecodeError> {
         return Err(DecodeError::WrongType(Field::Action));
     };
     // Action names are plain ASCII; an escaped one is not a known action.
-    if escaped || raw.chars().count() > MAX_ACTION {
+    // (A char is at least one byte: only a long one needs counting.)
+    if escaped || (raw.len() > MAX_ACTION && count_chars(raw) > MAX_ACTION) {
         return Err(DecodeError::UnknownAction);
     }
     Ok(raw)
 }
 
-/// `200` or `"200"`.
+/// `200` or `"200"`; a string may have ASCII whitespace around its digits
+/// (as Python's `int()` allows; Unicode's other spaces would cost a table).
 fn code(value: Value<'_>) -> Result<StatusCode, DecodeError> {
-    let digits = match value {
-        Value::Str { raw, .. } => raw.trim(),
-        Value::Number(raw) => raw,
+    let (text, padded) = match value {
+        Value::Str { raw, .. } => (raw, true),
+        Value::Number(raw) => (raw, false),
         Value::Null | Value::Other => return Err(DecodeError::InvalidCode),
     };
-    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    // One to three digits, with only whitespace before and after them.
+    let mut n: u16 = 0;
+    let mut digits = 0;
+    let mut after = false;
+    for b in text.bytes() {
+        if b.is_ascii_digit() && !after && digits < 3 {
+            // At most 999: no overflow.
+            n = n * 10 + u16::from(b - b'0');
+            digits += 1;
+        } else if padded && is_space(b) {
+            after = digits > 0;
+        } else {
+            return Err(DecodeError::InvalidCode);
+        }
+    }
+    if digits == 0 {
         return Err(DecodeError::InvalidCode);
     }
-    let n = digits
-        .bytes()
-        .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'));
     StatusCode::new(n).ok_or(DecodeError::InvalidCode)
+}
+
+/// ASCII whitespace as [`char::is_whitespace`] has it (vertical tab too).
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
 }
 
 /// Never fails: a `time` nobody can read is treated as absent.
 fn time(value: Value<'_>) -> Timestamp<'_> {
     match value {
-        Value::Str { raw, .. } => match Text::from_escaped(raw) {
-            Ok(text) => Timestamp::Text(text),
+        // What the scan learnt decides: only escapes need checking.
+        Value::Str {
+            raw, escaped: true, ..
+        } => match Text::escaped_counted(raw) {
+            Ok((text, _)) => Timestamp::Text(text),
             Err(_) => Timestamp::Absent,
         },
+        Value::Str { control: true, .. } => Timestamp::Absent,
+        Value::Str { raw, .. } => Timestamp::Text(Text::plain(raw)),
         Value::Number(raw) => Timestamp::from_json_number(raw),
         Value::Null | Value::Other => Timestamp::Absent,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_allows_ascii_whitespace_around_a_string() {
+        let s = |raw| Value::Str {
+            raw,
+            escaped: false,
+            control: false,
+        };
+        for (raw, want) in [
+            ("200", Some(200)),
+            (" 200 ", Some(200)),
+            ("\u{b}\u{c}7\t\r\n", Some(7)),
+            ("\u{a0}200", None),
+            ("0", Some(0)),
+            ("999", Some(999)),
+            ("1000", None),
+            ("0200", None),
+            ("2 00", None),
+            (" ", None),
+            ("", None),
+            ("+200", None),
+            ("\u{200b}200", None),
+        ] {
+            assert_eq!(code(s(raw)).ok().map(StatusCode::as_u16), want, "{raw:?}");
+            let trimmed = raw.trim_matches(|c: char| c.is_ascii() && c.is_whitespace());
+            let python =
+                (1..=3).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_digit());
+            assert_eq!(want.is_some(), python, "{raw:?}");
+        }
+        assert!(code(Value::Number(" 200")).is_err());
+        assert_eq!(code(Value::Number("404")), Ok(StatusCode::NOT_FOUND));
     }
 }

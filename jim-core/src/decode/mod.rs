@@ -45,7 +45,7 @@ impl<'a> Response<'a> {
     /// response decoder: what a small client needs.
     pub fn decode(frame: &'a [u8]) -> Result<Response<'a>, DecodeError> {
         let mut head = Head::new();
-        head.read(frame)?;
+        head.read_response(frame)?;
         if head.response.is_none() {
             return Err(DecodeError::MissingField(crate::error::Field::Response));
         }

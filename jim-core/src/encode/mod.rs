@@ -92,9 +92,7 @@ fn begin(
     action: &'static str,
     time: &Timestamp<'_>,
 ) -> Result<(), EncodeError> {
-    w.begin_object()?;
-    // Action names are ASCII identifiers: no escaping to check.
-    w.ascii_field("action", action)?;
+    w.begin_request(action)?;
     match time.unix_seconds() {
         Some(seconds) => w.u64_field("time", seconds),
         None => Ok(()),

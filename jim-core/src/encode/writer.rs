@@ -50,7 +50,10 @@ impl<'b> JsonWriter<'b> {
         self.len == 0
     }
 
-    #[inline]
+    // Out of line on bare metal (one copy, not one per call site); see
+    // `crate::scan::Cursor::skip_ws`.
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline)]
     fn raw(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self.len + bytes.len();
         self.buf
@@ -62,21 +65,24 @@ impl<'b> JsonWriter<'b> {
     }
 
     /// `{`
-    #[inline]
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline)]
     pub fn begin_object(&mut self) -> Result<(), EncodeError> {
         self.has_field = false;
         self.raw(b"{")
     }
 
     /// `}`
-    #[inline]
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline)]
     pub fn end_object(&mut self) -> Result<(), EncodeError> {
         self.has_field = true;
         self.raw(b"}")
     }
 
     /// `,"key":` — the key must need no escaping.
-    #[inline]
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline)]
     pub fn key(&mut self, key: &str) -> Result<(), EncodeError> {
         if self.has_field {
             self.raw(b",")?;
@@ -90,85 +96,82 @@ impl<'b> JsonWriter<'b> {
     /// A string value, escaped.
     #[inline]
     pub fn string(&mut self, text: &Text<'_>) -> Result<(), EncodeError> {
-        if let Some(plain) = text
-            .as_plain_str()
-            .filter(|s| !needs_escape(s, self.escaping))
-        {
-            // The common case: copy in one go.
-            self.raw(b"\"")?;
-            self.raw(plain.as_bytes())?;
-            return self.raw(b"\"");
-        }
-        self.escaped_string(text)
-    }
-
-    /// A string value that needs escaping, character by character.
-    #[inline(never)]
-    fn escaped_string(&mut self, text: &Text<'_>) -> Result<(), EncodeError> {
         self.raw(b"\"")?;
         match text.as_plain_str() {
-            // Copy each run that needs no escaping in one go.
-            Some(mut rest) => {
-                let mask = escape_mask(self.escaping);
-                while !rest.is_empty() {
-                    let run = rest
-                        .bytes()
-                        .position(|b| escape_class(b) & mask != 0)
-                        .unwrap_or(rest.len());
-                    let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, ""));
-                    self.raw(plain.as_bytes())?;
-                    let mut chars = tail.chars();
-                    if let Some(c) = chars.next() {
-                        self.char(c)?;
-                    }
-                    rest = chars.as_str();
-                }
-            }
-            None => {
-                for c in text.chars() {
-                    self.char(c)?;
-                }
-            }
+            // The common case: copy in one go.
+            Some(plain) if !needs_escape(plain, self.escaping) => self.raw(plain.as_bytes())?,
+            _ => self.escaped(text)?,
         }
         self.raw(b"\"")
     }
 
+    /// The characters of a string that needs escaping, one by one.
+    #[inline(never)]
+    fn escaped(&mut self, text: &Text<'_>) -> Result<(), EncodeError> {
+        for c in text.chars() {
+            self.char(c)?;
+        }
+        Ok(())
+    }
+
     fn char(&mut self, c: char) -> Result<(), EncodeError> {
-        match c {
-            '"' => self.raw(b"\\\""),
-            '\\' => self.raw(b"\\\\"),
-            '\n' => self.raw(b"\\n"),
-            '\r' => self.raw(b"\\r"),
-            '\t' => self.raw(b"\\t"),
-            '\u{8}' => self.raw(b"\\b"),
-            '\u{c}' => self.raw(b"\\f"),
-            c if (c as u32) < 0x20 => self.unicode_escape(c as u16),
-            c if c.is_ascii() || self.escaping == Escaping::Utf8 => {
-                let mut utf8 = [0u8; 4];
-                self.raw(c.encode_utf8(&mut utf8).as_bytes())
-            }
-            c => {
-                let mut utf16 = [0u16; 2];
-                for unit in c.encode_utf16(&mut utf16) {
-                    self.unicode_escape(*unit)?;
-                }
-                Ok(())
-            }
+        let short = match c {
+            '"' => b'"',
+            '\\' => b'\\',
+            '\n' => b'n',
+            '\r' => b'r',
+            '\t' => b't',
+            '\u{8}' => b'b',
+            '\u{c}' => b'f',
+            _ => 0,
+        };
+        if short != 0 {
+            return self.raw(&[b'\\', short]);
+        }
+        if c >= ' ' && (c.is_ascii() || self.escaping == Escaping::Utf8) {
+            let mut utf8 = [0u8; 4];
+            return self.raw(c.encode_utf8(&mut utf8).as_bytes());
+        }
+        // A control character, or non-ASCII in ASCII mode: `\uXXXX`
+        // (a surrogate pair above U+FFFF).
+        let mut utf16 = [0u16; 2];
+        for &unit in c.encode_utf16(&mut utf16).iter() {
+            let mut escape = [0u8; 6];
+            unicode_escape(unit, &mut escape);
+            self.raw(&escape)?;
+        }
+        Ok(())
+    }
+
+    /// An unsigned integer value. Hosted, four digits per division; on
+    /// bare metal, where flash is dear, the smallest loop.
+    pub fn u64(&mut self, n: u64) -> Result<(), EncodeError> {
+        if cfg!(target_os = "none") {
+            self.u64_small(n)
+        } else {
+            self.u64_fast(n)
         }
     }
 
-    fn unicode_escape(&mut self, unit: u16) -> Result<(), EncodeError> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let nibble = |shift: u16| {
-            HEX.get(usize::from((unit >> shift) & 0xF))
-                .copied()
-                .unwrap_or(b'0')
-        };
-        self.raw(&[b'\\', b'u', nibble(12), nibble(8), nibble(4), nibble(0)])
+    /// [`u64`](JsonWriter::u64) a digit at a time.
+    fn u64_small(&mut self, n: u64) -> Result<(), EncodeError> {
+        // From the right, into room for u64::MAX's 20 digits.
+        let mut digits = [0u8; 20];
+        let mut n = n;
+        let mut len = 0;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+            if n == 0 {
+                break;
+            }
+        }
+        self.raw(digits.get(digits.len() - len..).unwrap_or_default())
     }
 
-    /// An unsigned integer value.
-    pub fn u64(&mut self, n: u64) -> Result<(), EncodeError> {
+    /// [`u64`](JsonWriter::u64) four digits per division.
+    fn u64_fast(&mut self, n: u64) -> Result<(), EncodeError> {
         let width = n.checked_ilog10().map_or(1, |log| log as usize + 1);
         let end = self.len + width;
         let dst = self
@@ -209,12 +212,13 @@ impl<'b> JsonWriter<'b> {
         Ok(())
     }
 
-    /// `,"key":"value"` for a value that needs no escaping (an action).
+    /// `{"action":"…"`, the start of a request (action names are ASCII
+    /// identifiers: no escaping to check).
     #[inline]
-    pub(crate) fn ascii_field(&mut self, key: &str, value: &str) -> Result<(), EncodeError> {
-        self.key(key)?;
-        self.raw(b"\"")?;
-        self.raw(value.as_bytes())?;
+    pub(crate) fn begin_request(&mut self, action: &str) -> Result<(), EncodeError> {
+        self.raw(b"{\"action\":\"")?;
+        self.raw(action.as_bytes())?;
+        self.has_field = true;
         self.raw(b"\"")
     }
 
@@ -226,7 +230,8 @@ impl<'b> JsonWriter<'b> {
     }
 
     /// `,"key":"text"` if present.
-    #[inline]
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline)]
     pub fn optional_field(
         &mut self,
         key: &str,
@@ -246,6 +251,24 @@ impl<'b> JsonWriter<'b> {
     }
 }
 
+/// `\uXXXX` for one UTF-16 unit, into `out` (six bytes). (Filling a
+/// buffer the caller owns: returning the array measured half again as
+/// slow hosted.)
+fn unicode_escape(unit: u16, out: &mut [u8]) {
+    let nibble = |shift: u16| {
+        let d = ((unit >> shift) & 0xF) as u8;
+        if d < 10 {
+            b'0' + d
+        } else {
+            b'a' + d - 10
+        }
+    };
+    let escape = [b'\\', b'u', nibble(12), nibble(8), nibble(4), nibble(0)];
+    for (dst, b) in out.iter_mut().zip(escape) {
+        *dst = b;
+    }
+}
+
 /// `"00"` to `"99"`.
 const DIGIT_PAIRS: &[u8; 200] = b"\
 0001020304050607080910111213141516171819\
@@ -254,65 +277,48 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Per byte: bit 0 if JSON always escapes it (`"`, `\`, control
-/// characters), bit 1 if it is not ASCII.
-static ESCAPE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        if b < 0x20 || b == b'"' as usize || b == b'\\' as usize {
-            table[b] = 1;
-        } else if b >= 0x80 {
-            table[b] = 2;
-        }
-        b += 1;
-    }
-    table
-};
-
-/// Whether any byte of `s` must be escaped: eight bytes at a time, then
-/// the tail through the [`ESCAPE`] table.
+/// Whether any byte of `s` must be escaped: `"`, `\`, a control
+/// character, or (in ASCII mode) any byte of a non-ASCII character.
 #[inline]
 fn needs_escape(s: &str, escaping: Escaping) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    /// A byte of `w` is zero (exact as a yes/no answer).
-    fn has_zero(w: u64) -> bool {
-        w.wrapping_sub(ONES) & !w & HIGHS != 0
-    }
     let ascii_only = escaping == Escaping::Ascii;
-    let mut chunks = s.as_bytes().chunks_exact(8);
-    for chunk in &mut chunks {
-        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
-            return true;
-        };
-        let w = u64::from_ne_bytes(bytes);
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
-        if control
-            || has_zero(w ^ (ONES * u64::from(b'"')))
-            || has_zero(w ^ (ONES * u64::from(b'\\')))
-            || (ascii_only && w & HIGHS != 0)
-        {
-            return true;
+    s.bytes()
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || (ascii_only && b >= 0x80))
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use std::{format, vec};
+
+    #[test]
+    fn both_integer_writers_agree() {
+        let mut values = vec![0, 1, 9, 10, 99, 100, 1_700_000_000, u64::MAX];
+        for p in 0..20 {
+            let n = 10u64.pow(p);
+            values.extend([n - 1, n, n + 1, n.wrapping_mul(7) + 3]);
+        }
+        for n in values {
+            let want = format!("{n}");
+            for small in [false, true] {
+                let mut buf = [0u8; 20];
+                let mut w = JsonWriter::new(&mut buf, Escaping::Ascii);
+                if small {
+                    w.u64_small(n).unwrap();
+                } else {
+                    w.u64_fast(n).unwrap();
+                }
+                let len = w.len();
+                assert_eq!(&buf[..len], want.as_bytes(), "{n} small={small}");
+            }
+            let mut buf = [0u8; 19];
+            let short = want.len().min(19) - 1;
+            let mut w = JsonWriter::new(&mut buf[..short], Escaping::Ascii);
+            assert_eq!(w.u64_small(n), Err(EncodeError::BufferFull));
+            let mut w = JsonWriter::new(&mut buf[..short], Escaping::Ascii);
+            assert_eq!(w.u64_fast(n), Err(EncodeError::BufferFull));
         }
     }
-    let mask = escape_mask(escaping);
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| escape_class(b) & mask != 0)
-}
-
-/// The [`ESCAPE`] bits that call for escaping in this mode.
-#[inline]
-fn escape_mask(escaping: Escaping) -> u8 {
-    match escaping {
-        Escaping::Ascii => 3,
-        Escaping::Utf8 => 1,
-    }
-}
-
-#[inline]
-fn escape_class(b: u8) -> u8 {
-    ESCAPE.get(usize::from(b)).copied().unwrap_or(1)
 }
