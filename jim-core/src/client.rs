@@ -6,7 +6,7 @@ use crate::decode::Head;
 use crate::encode::{Encode, Escaping};
 use crate::error::{EncodeError, FrameError};
 use crate::framer::Framer;
-use crate::io::Error;
+use crate::io::{Error, RejectionText};
 use crate::message::Response;
 
 /// Frames a server may send before its answer (a `probe`, a relayed
@@ -47,15 +47,10 @@ impl Handshake {
         if response.code.is_success() {
             return Ok(response);
         }
-        let mut text = heapless::String::new();
-        if let Some(t) = response.text() {
-            // Keep what fits, cutting at a character boundary.
-            for c in t.chars() {
-                if text.push(c).is_err() {
-                    break;
-                }
-            }
-        }
+        let text = response
+            .text()
+            .map(|t| RejectionText::new(&t))
+            .unwrap_or_default();
         Err(Error::Rejected {
             code: response.code,
             text,

@@ -84,7 +84,7 @@
 //! let server = Loopback { answer: br#"{"response": 409, "error": "name taken"}"#, sent: heapless::Vec::new() };
 //! let mut conn: Connection<_> = Connection::new(server);
 //! match conn.handshake(&presence) {
-//!     Err(Error::Rejected { code, text }) => assert_eq!((code.as_u16(), text.as_str()), (409, "name taken")),
+//!     Err(Error::Rejected { code, text }) => assert_eq!((code.as_u16(), text.to_string().as_str()), (409, "name taken")),
 //!     other => panic!("{other:?}"),
 //! }
 //! ```

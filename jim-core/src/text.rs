@@ -298,6 +298,35 @@ impl Chars<'_> {
     }
 }
 
+/// The longest prefix of a string field's raw form, at most `max` bytes,
+/// that ends neither inside a UTF-8 character nor (for escaped content)
+/// inside an escape or between the halves of a surrogate pair, so it is
+/// still valid in the same representation.
+pub(crate) fn raw_prefix(raw: &str, escaped: bool, max: usize) -> &str {
+    if raw.len() <= max {
+        return raw;
+    }
+    let bytes = raw.as_bytes();
+    let (mut at, mut cut) = (0, 0);
+    while at <= max {
+        if raw.is_char_boundary(at) {
+            cut = at;
+        }
+        at += match bytes.get(at) {
+            None => break,
+            Some(b'\\') if escaped => match bytes.get(at + 1) {
+                Some(b'u') => match hex4(bytes.get(at + 2..at + 6)) {
+                    Ok(0xD800..=0xDBFF) => 12,
+                    _ => 6,
+                },
+                _ => 2,
+            },
+            Some(_) => 1,
+        };
+    }
+    raw.get(..cut).unwrap_or_default()
+}
+
 /// Number of characters in `s`: its bytes that do not continue one. (Small
 /// where `chars().count()` is fast on long strings; JIM's are short.)
 pub(crate) fn count_chars(s: &str) -> usize {
@@ -435,6 +464,21 @@ fn hex4(digits: Option<&[u8]>) -> Result<u32, TextError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_prefix_never_splits_a_char_or_an_escape() {
+        let raw = r"ab\u041f\ud83d\ude00\n\\x";
+        for max in 0..=raw.len() {
+            let prefix = raw_prefix(raw, true, max);
+            assert!(prefix.len() <= max, "{max}");
+            assert!(Text::from_escaped(prefix).is_ok(), "{max}: {prefix}");
+        }
+        assert_eq!(raw_prefix(raw, true, 7), "ab");
+        assert_eq!(raw_prefix(raw, true, 8), r"ab\u041f");
+        assert_eq!(raw_prefix(raw, true, 19), r"ab\u041f");
+        assert_eq!(raw_prefix(raw, true, 20), r"ab\u041f\ud83d\ude00");
+        assert_eq!(raw_prefix("пр", false, 3), "п");
+    }
 
     #[test]
     fn decodes_every_simple_escape() {

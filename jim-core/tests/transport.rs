@@ -6,10 +6,10 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
 use jim_core::client::MAX_SKIPPED_BEFORE_ANSWER;
-use jim_core::io::{Error, REJECTION_TEXT_CAPACITY};
+use jim_core::io::{Error, RejectionText, REJECTION_TEXT_CAPACITY};
 use jim_core::server::InputError;
 use jim_core::{
-    asynch, io, DecodeError, Encode, FrameError, Message, Presence, Response, StatusCode,
+    asynch, io, DecodeError, Encode, FrameError, Message, Presence, Response, StatusCode, Text,
 };
 
 // ---- mocks ----
@@ -318,7 +318,7 @@ fn handshake_rejected() {
         handshake(br#"{"response":409,"time":1,"error":"already connected"}"#),
         Outcome::Err(Error::Rejected {
             code: StatusCode::CONFLICT,
-            text: heapless::String::try_from("already connected").unwrap(),
+            text: RejectionText::new(&Text::plain("already connected")),
         })
     );
     // The course's bare 400, and a code as a string.
@@ -326,14 +326,14 @@ fn handshake_rejected() {
         handshake(br#"{"response": "400", "error": "Bad Request"}"#),
         Outcome::Err(Error::Rejected {
             code: StatusCode::BAD_REQUEST,
-            text: heapless::String::try_from("Bad Request").unwrap(),
+            text: RejectionText::new(&Text::plain("Bad Request")),
         })
     );
     assert_eq!(
         handshake(br#"{"response":409}"#),
         Outcome::Err(Error::Rejected {
             code: StatusCode::CONFLICT,
-            text: heapless::String::new(),
+            text: RejectionText::default(),
         })
     );
     // A 1xx notice is not an acceptance either; its alert is the text.
@@ -341,27 +341,39 @@ fn handshake_rejected() {
         handshake(br#"{"response":101,"alert":"wait"}"#),
         Outcome::Err(Error::Rejected {
             code: StatusCode::IMPORTANT_NOTICE,
-            text: heapless::String::try_from("wait").unwrap(),
+            text: RejectionText::new(&Text::plain("wait")),
         })
     );
 }
 
 #[test]
-fn rejection_text_is_cut_at_a_char_boundary() {
-    // 40 two-byte characters: 80 bytes, more than the 64 kept.
+fn rejection_text_is_cut_at_a_char_or_escape_boundary() {
+    // 40 escaped characters: 240 bytes on the wire, more than the 64 kept.
+    // Whole escapes only: ten of them (60 bytes), decoded.
     let reply = format!(r#"{{"response":409,"error":"{}"}}"#, r"\u0416".repeat(40));
     let Outcome::Err(Error::Rejected { code, text }) = handshake(reply.as_bytes()) else {
         panic!()
     };
     assert_eq!(code, StatusCode::CONFLICT);
-    assert_eq!(text.as_str(), "Ж".repeat(REJECTION_TEXT_CAPACITY / 2));
-    // An odd capacity boundary: one ASCII byte first, then 2-byte chars.
+    assert_eq!(text.to_string(), "Ж".repeat(REJECTION_TEXT_CAPACITY / 6));
+    // Raw UTF-8 after one ASCII byte: the cut falls on a char boundary.
     let reply = format!(r#"{{"response":409,"error":"x{}"}}"#, "Ж".repeat(40));
     let Outcome::Err(Error::Rejected { text, .. }) = handshake(reply.as_bytes()) else {
         panic!()
     };
+    let text = text.to_string();
     assert_eq!(text.len(), REJECTION_TEXT_CAPACITY - 1);
     assert!(text.starts_with('x'));
+    // A surrogate pair is never split: the cut keeps it whole or drops it.
+    let reply = format!(
+        r#"{{"response":409,"error":"{}{}"}}"#,
+        "a".repeat(55),
+        r"\ud83d\ude00"
+    );
+    let Outcome::Err(Error::Rejected { text, .. }) = handshake(reply.as_bytes()) else {
+        panic!()
+    };
+    assert_eq!(text, "a".repeat(55).as_str());
 }
 
 #[test]

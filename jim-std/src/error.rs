@@ -59,7 +59,7 @@ impl From<jim_core::io::Error<io::Error>> for ClientError {
             Error::Io(e) => ClientError::from_io(e),
             Error::Rejected { code, text } => ClientError::Rejected {
                 code,
-                text: text.as_str().to_owned(),
+                text: text.to_string(),
             },
             Error::Encode(e) => ClientError::Invalid(e),
             Error::WriteZero => ClientError::Io(io::ErrorKind::WriteZero.into()),

@@ -36,7 +36,7 @@ fn optional<'a>(
     } else {
         // Cheap bound first: a char is at least one byte raw.
         let count = if raw.len() > max_chars {
-            raw.chars().count()
+            crate::text::count_chars(raw)
         } else {
             raw.len()
         };

@@ -4,9 +4,75 @@ use core::fmt;
 
 use crate::code::StatusCode;
 use crate::error::{DecodeError, EncodeError, FrameError};
+use crate::text::{raw_prefix, Text};
 
-/// Longest server text kept in [`Error::Rejected`], in bytes.
+/// Longest server text kept in [`Error::Rejected`], in bytes of its wire
+/// form.
 pub const REJECTION_TEXT_CAPACITY: usize = 64;
+
+/// The server's text in [`Error::Rejected`], owned.
+///
+/// It is kept as it came over the wire (JSON escapes intact, cut to
+/// [`REJECTION_TEXT_CAPACITY`] bytes without splitting a character or an
+/// escape) and decoded only when read: a firmware that never prints it
+/// links no decoding for it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RejectionText {
+    raw: heapless::String<REJECTION_TEXT_CAPACITY>,
+    escaped: bool,
+}
+
+impl RejectionText {
+    /// Keeps (a prefix of) `text`.
+    pub fn new(text: &Text<'_>) -> Self {
+        let escaped = text.as_plain_str().is_none();
+        let mut raw = heapless::String::new();
+        // The prefix fits by construction; should it not, keep nothing
+        // rather than fail the error report.
+        let _ = raw.push_str(raw_prefix(text.raw(), escaped, REJECTION_TEXT_CAPACITY));
+        RejectionText { raw, escaped }
+    }
+
+    /// The text, decoded lazily.
+    pub fn text(&self) -> Text<'_> {
+        if self.escaped {
+            // Validated when it was received, and cut between escapes.
+            Text::from_escaped(&self.raw).unwrap_or_default()
+        } else {
+            Text::plain(&self.raw)
+        }
+    }
+
+    /// `true` if the server sent no text.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+}
+
+impl fmt::Display for RejectionText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.text(), f)
+    }
+}
+
+impl fmt::Debug for RejectionText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.text(), f)
+    }
+}
+
+impl PartialEq<&str> for RejectionText {
+    fn eq(&self, other: &&str) -> bool {
+        self.text() == *other
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for RejectionText {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.raw.as_str())
+    }
+}
 
 /// An error of a [`Connection`](crate::io::Connection) or
 /// [`asynch::Connection`](crate::asynch::Connection); `E` is the transport's.
@@ -33,9 +99,8 @@ pub enum Error<E> {
     Rejected {
         /// The code.
         code: StatusCode,
-        /// The server's `error` (or `alert`) text, cut to
-        /// [`REJECTION_TEXT_CAPACITY`] bytes at a character boundary.
-        text: heapless::String<REJECTION_TEXT_CAPACITY>,
+        /// The server's `error` (or `alert`) text (empty if none).
+        text: RejectionText,
     },
     /// The peer sent too many messages that were not the awaited answer.
     NoAnswer,

@@ -8,7 +8,7 @@ mod error;
 
 use embedded_io::{Read, Write};
 
-pub use error::{Error, REJECTION_TEXT_CAPACITY};
+pub use error::{Error, RejectionText, REJECTION_TEXT_CAPACITY};
 
 use crate::client::{self, Handshake};
 use crate::decode::decode;
