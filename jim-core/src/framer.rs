@@ -66,6 +66,20 @@ enum Mode {
     Garbage,
 }
 
+#[cfg(feature = "defmt")]
+impl<const N: usize> defmt::Format for Framer<N> {
+    /// The state, not the bytes: `Framer { capacity: 640, buffered: 12, mid_object: true }`.
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Framer {{ capacity: {=usize}, buffered: {=usize}, mid_object: {=bool} }}",
+            N,
+            self.len.saturating_sub(self.start),
+            self.is_mid_object()
+        )
+    }
+}
+
 impl<const N: usize> Default for Framer<N> {
     fn default() -> Self {
         Self::new()
