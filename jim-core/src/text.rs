@@ -110,12 +110,16 @@ impl<'a> Text<'a> {
 
     /// Number of decoded characters (what JIM's field limits count).
     pub fn char_count(&self) -> usize {
-        match self.repr {
-            Repr::Plain(s) => count_chars(s),
+        let s = match self.repr {
+            Repr::Plain(s) => s,
             // Validated when built, so this is the count (and the fallback,
             // the raw characters, never needed).
-            Repr::Escaped(s) => validate(s).unwrap_or_else(|_| count_chars(s)),
-        }
+            Repr::Escaped(s) => match validate(s) {
+                Ok(count) => return count,
+                Err(_) => s,
+            },
+        };
+        count_chars(s)
     }
 
     /// `true` if there are no characters.
@@ -309,9 +313,7 @@ pub(crate) fn raw_prefix(raw: &str, escaped: bool, max: usize) -> &str {
     let bytes = raw.as_bytes();
     let (mut at, mut cut) = (0, 0);
     while at <= max {
-        if raw.is_char_boundary(at) {
-            cut = at;
-        }
+        cut = at;
         at += match bytes.get(at) {
             None => break,
             Some(b'\\') if escaped => match bytes.get(at + 1) {
@@ -321,7 +323,9 @@ pub(crate) fn raw_prefix(raw: &str, escaped: bool, max: usize) -> &str {
                 },
                 _ => 2,
             },
-            Some(_) => 1,
+            // A whole character: as many bytes as its first one's leading
+            // ones (none for ASCII).
+            Some(&b) => (b.leading_ones() as usize).max(1),
         };
     }
     raw.get(..cut).unwrap_or_default()
@@ -392,9 +396,9 @@ fn validate_fast(raw: &str) -> Result<usize, TextError> {
 }
 
 /// The letters of JSON's one-letter escapes (`\n`…).
-const ESCAPE_LETTERS: &[u8; 8] = b"\"\\bfnrt/";
+pub(crate) const ESCAPE_LETTERS: &[u8; 8] = b"\"\\bfnrt/";
 /// What each of [`ESCAPE_LETTERS`] stands for.
-const ESCAPE_MEANINGS: &[u8; 8] = b"\"\\\x08\x0c\n\r\t/";
+pub(crate) const ESCAPE_MEANINGS: &[u8; 8] = b"\"\\\x08\x0c\n\r\t/";
 
 /// Decode the escape whose body (after the backslash) starts `body`.
 /// Returns the character and how many bytes of `body` it used.
@@ -451,12 +455,10 @@ fn hex_value(d: u8) -> u32 {
 #[cfg_attr(target_os = "none", inline(never))]
 #[cfg_attr(not(target_os = "none"), inline)]
 fn hex4(digits: Option<&[u8]>) -> Result<u32, TextError> {
-    let unit = match digits {
-        Some(digits) => digits.iter().fold(0, |unit, &d| (unit << 4) | hex_value(d)),
-        None => 0x1_0000,
-    };
-    if unit > 0xFFFF {
-        return Err(TextError::InvalidEscape);
+    let mut unit = 0;
+    for &d in digits.ok_or(TextError::InvalidEscape)? {
+        let digit = char::from(d).to_digit(16);
+        unit = (unit << 4) | digit.ok_or(TextError::InvalidEscape)?;
     }
     Ok(unit)
 }
@@ -478,6 +480,67 @@ mod tests {
         assert_eq!(raw_prefix(raw, true, 19), r"ab\u041f");
         assert_eq!(raw_prefix(raw, true, 20), r"ab\u041f\ud83d\ude00");
         assert_eq!(raw_prefix("пр", false, 3), "п");
+    }
+
+    /// The byte-at-a-time form `raw_prefix` had, which checked every
+    /// position for a char boundary.
+    fn raw_prefix_bytewise(raw: &str, escaped: bool, max: usize) -> &str {
+        if raw.len() <= max {
+            return raw;
+        }
+        let bytes = raw.as_bytes();
+        let (mut at, mut cut) = (0, 0);
+        while at <= max {
+            if raw.is_char_boundary(at) {
+                cut = at;
+            }
+            at += match bytes.get(at) {
+                None => break,
+                Some(b'\\') if escaped => match bytes.get(at + 1) {
+                    Some(b'u') => match hex4(bytes.get(at + 2..at + 6)) {
+                        Ok(0xD800..=0xDBFF) => 12,
+                        _ => 6,
+                    },
+                    _ => 2,
+                },
+                Some(_) => 1,
+            };
+        }
+        &raw[..cut]
+    }
+
+    #[test]
+    fn raw_prefix_steps_whole_chars_as_the_bytewise_form() {
+        let pieces = [
+            "a",
+            "é",
+            "п",
+            "€",
+            "😀",
+            r"\n",
+            r"\u041f",
+            r"\ud83d\ude00",
+            r"\\",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let raw = [a, b, c, a].concat();
+                    for escaped in [true, false] {
+                        if !escaped && raw.contains('\\') {
+                            continue;
+                        }
+                        for max in 0..=raw.len() + 1 {
+                            assert_eq!(
+                                raw_prefix(&raw, escaped, max),
+                                raw_prefix_bytewise(&raw, escaped, max),
+                                "{raw:?} {max}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,20 +8,50 @@ use crate::text::{count_chars, Text};
 use crate::timestamp::Timestamp;
 
 /// What one pass over a frame learns: the fields whose JSON type varies
-/// between peers, already read, and the raw values of the others.
-pub(crate) struct Head<'a> {
+/// between peers, already read, and the raw values of the others. `F`
+/// holds the fields only requests have: [`Fields`], or `()` for a pass
+/// that reads a response (less to set up, and no code to file them).
+pub(crate) struct Head<'a, F = Fields<'a>> {
     /// `action`, if present.
     pub action: Option<&'a str>,
     /// `response`, if present.
     pub response: Option<StatusCode>,
     /// `time` in whatever form.
     pub time: Timestamp<'a>,
+    /// `alert`, as sent.
+    pub alert: Option<Value<'a>>,
+    /// `error`, as sent.
+    pub error: Option<Value<'a>>,
     /// The other known fields, as sent.
-    pub fields: Fields<'a>,
+    pub fields: F,
 }
 
-/// Raw values of the known top-level fields; unknown ones are skipped.
-/// A field sent twice keeps its last value, as Python's `json.loads` does.
+/// The fields only requests have, filed by a [`Head`]'s pass.
+pub(crate) trait RequestFields<'a>: Default {
+    /// Whether they are kept at all (`false`: checked and skipped like
+    /// unknown ones, which they are to a client).
+    const KEPT: bool;
+
+    /// Files one top-level field that is not `action`, `response`,
+    /// `time`, `alert` or `error`.
+    fn field(&mut self, key: &str, value: Value<'a>);
+
+    /// Files the `user` object.
+    fn user(&mut self, user: UserFields<'a>);
+}
+
+/// A response's pass keeps no request fields.
+impl<'a> RequestFields<'a> for () {
+    const KEPT: bool = false;
+
+    fn field(&mut self, _: &str, _: Value<'a>) {}
+
+    fn user(&mut self, _: UserFields<'a>) {}
+}
+
+/// Raw values of the known top-level fields only requests have; unknown
+/// ones are skipped. A field sent twice keeps its last value, as Python's
+/// `json.loads` does.
 #[derive(Default)]
 pub(crate) struct Fields<'a> {
     pub kind: Option<Value<'a>>,
@@ -36,8 +66,36 @@ pub(crate) struct Fields<'a> {
     pub account_name: Option<Value<'a>>,
     pub user_id: Option<Value<'a>>,
     pub user_login: Option<Value<'a>>,
-    pub alert: Option<Value<'a>>,
-    pub error: Option<Value<'a>>,
+}
+
+impl<'a> RequestFields<'a> for Fields<'a> {
+    const KEPT: bool = true;
+
+    fn field(&mut self, key: &str, value: Value<'a>) {
+        let slot = match key {
+            "user" => {
+                self.user = Some(UserValue::Other(value));
+                return;
+            }
+            "type" => &mut self.kind,
+            "to" => &mut self.to,
+            "from" => &mut self.from,
+            "sender" => &mut self.sender,
+            "encoding" => &mut self.encoding,
+            "message" => &mut self.message,
+            "mess_text" => &mut self.mess_text,
+            "room" => &mut self.room,
+            "account_name" => &mut self.account_name,
+            "user_id" => &mut self.user_id,
+            "user_login" => &mut self.user_login,
+            _ => return,
+        };
+        *slot = Some(value);
+    }
+
+    fn user(&mut self, user: UserFields<'a>) {
+        self.user = Some(UserValue::Object(user));
+    }
 }
 
 /// The `user` field: an object with its known fields, or anything else.
@@ -54,29 +112,27 @@ pub(crate) struct UserFields<'a> {
     pub password: Option<Value<'a>>,
 }
 
-impl<'a> Head<'a> {
+impl<'a, F: RequestFields<'a>> Head<'a, F> {
     /// Nothing read yet.
     pub fn new() -> Self {
         Head {
             action: None,
             response: None,
             time: Timestamp::Absent,
-            fields: Fields::default(),
+            alert: None,
+            error: None,
+            fields: F::default(),
         }
     }
+}
 
+impl<'a> Head<'a, ()> {
     /// Reads `frame` as far as a response needs (see
     /// [`read_response`](Head::read_response)).
-    pub fn parse(frame: &'a [u8]) -> Result<Head<'a>, DecodeError> {
+    pub fn parse(frame: &'a [u8]) -> Result<Self, DecodeError> {
         let mut head = Head::new();
         head.read_response(frame)?;
         Ok(head)
-    }
-
-    /// Reads `frame` into `self` (filled in place: a `Head` is a few hundred
-    /// bytes, and moving it out of a `Result` costs as much as a field).
-    pub fn read(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
-        self.read_fields::<true>(frame)
     }
 
     /// Like [`read`](Head::read), but keeps only what a response has:
@@ -85,23 +141,33 @@ impl<'a> Head<'a> {
     /// checked and skipped like unknown ones, which they are to a client;
     /// a client links none of the code that files them.
     pub fn read_response(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
-        self.read_fields::<false>(frame)
+        self.read_fields(frame)
     }
+}
 
-    /// The pass: `REQUESTS` says whether the fields only requests have are
-    /// kept.
-    fn read_fields<const REQUESTS: bool>(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
+impl<'a> Head<'a> {
+    /// Reads `frame` into `self` (filled in place: a `Head` is a few hundred
+    /// bytes, and moving it out of a `Result` costs as much as a field).
+    pub fn read(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
+        self.read_fields(frame)
+    }
+}
+
+impl<'a, F: RequestFields<'a>> Head<'a, F> {
+    /// The pass: `F` says whether (and where) the fields only requests have
+    /// are kept.
+    fn read_fields(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
         let frame = core::str::from_utf8(frame).map_err(|_| DecodeError::InvalidUtf8)?;
         let mut cursor = Cursor::new(frame);
         let mut more = cursor.open_object().map_err(scan_error)?;
         while more {
             let key = cursor.key().map_err(scan_error)?;
-            if REQUESTS && key == "user" && cursor.peek() == Some(b'{') {
+            if F::KEPT && key == "user" && cursor.peek() == Some(b'{') {
                 let user = user(&mut cursor).map_err(scan_error)?;
-                self.fields.user = Some(UserValue::Object(user));
+                self.fields.user(user);
             } else {
                 let value = cursor.value(1).map_err(scan_error)?;
-                self.field::<REQUESTS>(key, value)?;
+                self.field(key, value)?;
             }
             more = cursor.next_member().map_err(scan_error)?;
         }
@@ -109,46 +175,15 @@ impl<'a> Head<'a> {
     }
 
     /// Files one top-level field.
-    fn field<const REQUESTS: bool>(
-        &mut self,
-        key: &str,
-        value: Value<'a>,
-    ) -> Result<(), DecodeError> {
-        let f = &mut self.fields;
-        let slot = match key {
-            "action" => {
-                self.action = Some(action(value)?);
-                return Ok(());
-            }
-            "response" => {
-                self.response = Some(code(value)?);
-                return Ok(());
-            }
-            "time" => {
-                self.time = time(value);
-                return Ok(());
-            }
-            "alert" => &mut f.alert,
-            "error" => &mut f.error,
-            _ if !REQUESTS => return Ok(()),
-            "user" => {
-                f.user = Some(UserValue::Other(value));
-                return Ok(());
-            }
-            "type" => &mut f.kind,
-            "to" => &mut f.to,
-            "from" => &mut f.from,
-            "sender" => &mut f.sender,
-            "encoding" => &mut f.encoding,
-            "message" => &mut f.message,
-            "mess_text" => &mut f.mess_text,
-            "room" => &mut f.room,
-            "account_name" => &mut f.account_name,
-            "user_id" => &mut f.user_id,
-            "user_login" => &mut f.user_login,
-            _ => return Ok(()),
-        };
-        *slot = Some(value);
+    fn field(&mut self, key: &str, value: Value<'a>) -> Result<(), DecodeError> {
+        match key {
+            "action" => self.action = Some(action(value)?),
+            "response" => self.response = Some(code(value)?),
+            "time" => self.time = time(value),
+            "alert" => self.alert = Some(value),
+            "error" => self.error = Some(value),
+            _ => self.fields.field(key, value),
+        }
         Ok(())
     }
 }

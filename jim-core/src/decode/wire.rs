@@ -48,6 +48,25 @@ fn optional<'a>(
     Ok(Some(text))
 }
 
+/// An optional string field with no length limit (a response's texts):
+/// [`optional`] without the counting.
+fn unbounded<'a>(field: Field, value: Option<Value<'a>>) -> Result<Option<Text<'a>>, DecodeError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Str {
+            raw, escaped: true, ..
+        }) => match Text::escaped_counted(raw) {
+            Ok((text, _)) => Ok(Some(text)),
+            Err(e) => Err(DecodeError::Text(field, e)),
+        },
+        Some(Value::Str { control: true, .. }) => {
+            Err(DecodeError::Text(field, TextError::ControlCharacter))
+        }
+        Some(Value::Str { raw, .. }) => Ok(Some(Text::plain(raw))),
+        Some(Value::Number(_) | Value::Other) => Err(DecodeError::WrongType(field)),
+    }
+}
+
 /// A required string field.
 fn required<'a>(
     field: Field,
@@ -154,14 +173,14 @@ pub(super) fn request<'a>(action: &str, head: &Head<'a>) -> Result<Message<'a>, 
 /// A response. Response texts (`alert` may carry a whole contact list) are
 /// bounded only by the frame.
 #[inline]
-pub(super) fn response<'a>(head: &Head<'a>) -> Result<Response<'a>, DecodeError> {
+pub(super) fn response<'a, F>(head: &Head<'a, F>) -> Result<Response<'a>, DecodeError> {
     let code = head
         .response
         .ok_or(DecodeError::MissingField(Field::Response))?;
     Ok(Response {
         code,
         time: head.time,
-        alert: optional(Field::Alert, head.fields.alert, usize::MAX)?,
-        error: optional(Field::Error, head.fields.error, usize::MAX)?,
+        alert: unbounded(Field::Alert, head.alert)?,
+        error: unbounded(Field::Error, head.error)?,
     })
 }

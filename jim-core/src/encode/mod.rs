@@ -85,14 +85,22 @@ fn check_optional(
     }
 }
 
-/// `{"action":"…"` and, when known, `,"time":N`.
+/// `{"action":"…"` for an action name: the start of a request, one
+/// constant, written in one go.
+macro_rules! opening {
+    ($action:literal) => {
+        concat!("{\"action\":\"", $action, "\"")
+    };
+}
+
+/// `opening` (see [`opening!`]) and, when known, `,"time":N`.
 #[inline]
 fn begin(
     w: &mut JsonWriter<'_>,
-    action: &'static str,
+    opening: &'static str,
     time: &Timestamp<'_>,
 ) -> Result<(), EncodeError> {
-    w.begin_request(action)?;
+    w.begin_request(opening)?;
     match time.unix_seconds() {
         Some(seconds) => w.u64_field("time", seconds),
         None => Ok(()),
@@ -114,7 +122,7 @@ fn write_user(w: &mut JsonWriter<'_>, user: &User<'_>) -> Result<(), EncodeError
 impl Encode for Presence<'_> {
     fn write_json(&self, w: &mut JsonWriter<'_>) -> Result<(), EncodeError> {
         check_optional(Field::Type, self.kind.as_ref(), MAX_NAME)?;
-        begin(w, "presence", &self.time)?;
+        begin(w, opening!("presence"), &self.time)?;
         w.optional_field("type", self.kind.as_ref())?;
         write_user(w, &self.user)?;
         w.end_object()
@@ -123,7 +131,7 @@ impl Encode for Presence<'_> {
 
 impl Encode for Probe<'_> {
     fn write_json(&self, w: &mut JsonWriter<'_>) -> Result<(), EncodeError> {
-        begin(w, "probe", &self.time)?;
+        begin(w, opening!("probe"), &self.time)?;
         w.end_object()
     }
 }
@@ -134,7 +142,7 @@ impl Encode for ChatMessage<'_> {
         check_optional(Field::From, self.from.as_ref(), MAX_NAME)?;
         check_optional(Field::Encoding, self.encoding.as_ref(), MAX_NAME)?;
         check_optional(Field::Message, Some(&self.message), MAX_TEXT)?;
-        begin(w, "msg", &self.time)?;
+        begin(w, opening!("msg"), &self.time)?;
         w.string_field("to", &self.to)?;
         w.optional_field("from", self.from.as_ref())?;
         w.optional_field("encoding", self.encoding.as_ref())?;
@@ -145,14 +153,14 @@ impl Encode for ChatMessage<'_> {
 
 fn write_room(
     w: &mut JsonWriter<'_>,
-    action: &'static str,
+    opening: &'static str,
     room: &Room<'_>,
 ) -> Result<(), EncodeError> {
     check(Field::Room, &room.room, MAX_NAME)?;
     if !room.room.starts_with('#') {
         return Err(EncodeError::NotARoom);
     }
-    begin(w, action, &room.time)?;
+    begin(w, opening, &room.time)?;
     w.string_field("room", &room.room)?;
     w.end_object()
 }
@@ -160,7 +168,7 @@ fn write_room(
 impl Encode for Quit<'_> {
     fn write_json(&self, w: &mut JsonWriter<'_>) -> Result<(), EncodeError> {
         check_optional(Field::AccountName, self.account_name.as_ref(), MAX_NAME)?;
-        begin(w, "quit", &self.time)?;
+        begin(w, opening!("quit"), &self.time)?;
         w.optional_field("account_name", self.account_name.as_ref())?;
         w.end_object()
     }
@@ -168,7 +176,7 @@ impl Encode for Quit<'_> {
 
 impl Encode for Authenticate<'_> {
     fn write_json(&self, w: &mut JsonWriter<'_>) -> Result<(), EncodeError> {
-        begin(w, "authenticate", &self.time)?;
+        begin(w, opening!("authenticate"), &self.time)?;
         write_user(w, &self.user)?;
         w.end_object()
     }
@@ -177,7 +185,7 @@ impl Encode for Authenticate<'_> {
 impl Encode for GetContacts<'_> {
     fn write_json(&self, w: &mut JsonWriter<'_>) -> Result<(), EncodeError> {
         check_optional(Field::UserLogin, self.user_login.as_ref(), MAX_NAME)?;
-        begin(w, "get_contacts", &self.time)?;
+        begin(w, opening!("get_contacts"), &self.time)?;
         w.optional_field("user_login", self.user_login.as_ref())?;
         w.end_object()
     }
@@ -185,12 +193,12 @@ impl Encode for GetContacts<'_> {
 
 fn write_contact_change(
     w: &mut JsonWriter<'_>,
-    action: &'static str,
+    opening: &'static str,
     change: &ContactChange<'_>,
 ) -> Result<(), EncodeError> {
     check(Field::UserId, &change.user_id, MAX_NAME)?;
     check_optional(Field::UserLogin, change.user_login.as_ref(), MAX_NAME)?;
-    begin(w, action, &change.time)?;
+    begin(w, opening, &change.time)?;
     w.string_field("user_id", &change.user_id)?;
     w.optional_field("user_login", change.user_login.as_ref())?;
     w.end_object()
@@ -215,13 +223,13 @@ impl Encode for Message<'_> {
             Message::Presence(m) => m.write_json(w),
             Message::Probe(m) => m.write_json(w),
             Message::Msg(m) => m.write_json(w),
-            Message::Join(room) => write_room(w, "join", room),
-            Message::Leave(room) => write_room(w, "leave", room),
+            Message::Join(room) => write_room(w, opening!("join"), room),
+            Message::Leave(room) => write_room(w, opening!("leave"), room),
             Message::Quit(m) => m.write_json(w),
             Message::Authenticate(m) => m.write_json(w),
             Message::GetContacts(m) => m.write_json(w),
-            Message::AddContact(change) => write_contact_change(w, "add_contact", change),
-            Message::DelContact(change) => write_contact_change(w, "del_contact", change),
+            Message::AddContact(change) => write_contact_change(w, opening!("add_contact"), change),
+            Message::DelContact(change) => write_contact_change(w, opening!("del_contact"), change),
             Message::Response(m) => m.write_json(w),
         }
     }

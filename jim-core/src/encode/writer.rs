@@ -1,7 +1,7 @@
 //! [`JsonWriter`]: compact JSON into a caller's buffer, never truncating.
 
 use crate::error::EncodeError;
-use crate::text::Text;
+use crate::text::{Text, ESCAPE_LETTERS, ESCAPE_MEANINGS};
 
 /// How non-ASCII characters are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,22 +81,35 @@ impl<'b> JsonWriter<'b> {
     }
 
     /// `,"key":` — the key must need no escaping.
+    #[inline]
+    pub fn key(&mut self, key: &str) -> Result<(), EncodeError> {
+        self.key_then(key, b"\":")
+    }
+
+    /// `,"key` and then `tail` (the colon, and maybe a string's opening
+    /// quote: fewer writes).
     #[cfg_attr(target_os = "none", inline(never))]
     #[cfg_attr(not(target_os = "none"), inline)]
-    pub fn key(&mut self, key: &str) -> Result<(), EncodeError> {
-        if self.has_field {
-            self.raw(b",")?;
-        }
+    fn key_then(&mut self, key: &str, tail: &[u8]) -> Result<(), EncodeError> {
+        // The comma and the opening quote in one go.
+        let open: &[u8] = if self.has_field { b",\"" } else { b"\"" };
         self.has_field = true;
-        self.raw(b"\"")?;
+        self.raw(open)?;
         self.raw(key.as_bytes())?;
-        self.raw(b"\":")
+        self.raw(tail)
     }
 
     /// A string value, escaped.
     #[inline]
     pub fn string(&mut self, text: &Text<'_>) -> Result<(), EncodeError> {
         self.raw(b"\"")?;
+        self.string_rest(text)
+    }
+
+    /// A string value after its opening quote: the characters, escaped,
+    /// and the closing quote.
+    #[inline]
+    fn string_rest(&mut self, text: &Text<'_>) -> Result<(), EncodeError> {
         match text.as_plain_str() {
             // The common case: copy in one go.
             Some(plain) if !needs_escape(plain, self.escaping) => self.raw(plain.as_bytes())?,
@@ -115,18 +128,15 @@ impl<'b> JsonWriter<'b> {
     }
 
     fn char(&mut self, c: char) -> Result<(), EncodeError> {
-        let short = match c {
-            '"' => b'"',
-            '\\' => b'\\',
-            '\n' => b'n',
-            '\r' => b'r',
-            '\t' => b't',
-            '\u{8}' => b'b',
-            '\u{c}' => b'f',
-            _ => 0,
-        };
-        if short != 0 {
-            return self.raw(&[b'\\', short]);
+        // `"`, `\` and the control characters with a one-letter escape
+        // (the decoder's table, less its last entry: `/` is sent as is).
+        let short = ESCAPE_MEANINGS
+            .iter()
+            .zip(ESCAPE_LETTERS)
+            .take(7)
+            .find(|&(&meaning, _)| char::from(meaning) == c);
+        if let Some((_, &letter)) = short {
+            return self.raw(&[b'\\', letter]);
         }
         if c >= ' ' && (c.is_ascii() || self.escaping == Escaping::Utf8) {
             let mut utf8 = [0u8; 4];
@@ -212,21 +222,21 @@ impl<'b> JsonWriter<'b> {
         Ok(())
     }
 
-    /// `{"action":"…"`, the start of a request (action names are ASCII
-    /// identifiers: no escaping to check).
+    /// The start of a request, `{"action":"…"` as one constant (action
+    /// names are ASCII identifiers: no escaping to check).
     #[inline]
-    pub(crate) fn begin_request(&mut self, action: &str) -> Result<(), EncodeError> {
-        self.raw(b"{\"action\":\"")?;
-        self.raw(action.as_bytes())?;
+    pub(crate) fn begin_request(&mut self, opening: &str) -> Result<(), EncodeError> {
+        self.raw(opening.as_bytes())?;
         self.has_field = true;
-        self.raw(b"\"")
+        Ok(())
     }
 
     /// `,"key":"text"`
-    #[inline]
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline)]
     pub fn string_field(&mut self, key: &str, text: &Text<'_>) -> Result<(), EncodeError> {
-        self.key(key)?;
-        self.string(text)
+        self.key_then(key, b"\":\"")?;
+        self.string_rest(text)
     }
 
     /// `,"key":"text"` if present.

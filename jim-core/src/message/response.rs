@@ -46,10 +46,11 @@ impl<'a> Response<'a> {
 
     /// The human text: `error` for failures, else `alert`, else the other.
     pub fn text(&self) -> Option<Text<'a>> {
-        if self.code.is_error() {
-            self.error.or(self.alert)
+        let (first, second) = if self.code.is_error() {
+            (self.error, self.alert)
         } else {
-            self.alert.or(self.error)
-        }
+            (self.alert, self.error)
+        };
+        first.or(second)
     }
 }
