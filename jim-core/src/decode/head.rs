@@ -71,6 +71,7 @@ pub(crate) struct Fields<'a> {
 impl<'a> RequestFields<'a> for Fields<'a> {
     const KEPT: bool = true;
 
+    #[cfg_attr(not(target_os = "none"), inline)]
     fn field(&mut self, key: &str, value: Value<'a>) {
         let slot = match key {
             "user" => {
@@ -175,6 +176,7 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
     }
 
     /// Files one top-level field.
+    #[cfg_attr(not(target_os = "none"), inline)]
     fn field(&mut self, key: &str, value: Value<'a>) -> Result<(), DecodeError> {
         match key {
             "action" => self.action = Some(action(value)?),
