@@ -38,6 +38,22 @@ pub fn exit(success: bool) -> ! {
     }
 }
 
+/// Takes the Ethernet controller, initialised, and starts the clock on its
+/// counter (which the controller's reset restarts, so only after it); on
+/// failure prints why and ends QEMU with a failure.
+pub fn take_nic() -> lan9118::Lan9118 {
+    match lan9118::Lan9118::take() {
+        Ok(nic) => {
+            clock::start(nic.free_run());
+            nic
+        }
+        Err(e) => {
+            hprintln!("jim: {}", e);
+            exit(false)
+        }
+    }
+}
+
 /// Prints the outcome of a handshake with jim-core's texts (`200 OK`, the
 /// server's alert or error, what went wrong) and returns `true` on a 2xx.
 pub fn report_handshake<E: core::fmt::Debug>(

@@ -54,7 +54,7 @@ use embassy_net::{Ipv4Cidr, Stack, StackResources, StaticConfigV4};
 use embassy_time::{with_timeout, Duration};
 use jim_firmware::args::Args;
 use jim_firmware::lan9118::Lan9118;
-use jim_firmware::{clock, exit, hprintln};
+use jim_firmware::{exit, hprintln};
 use static_cell::StaticCell;
 
 jim_firmware::fault_handlers!();
@@ -81,14 +81,7 @@ async fn main(spawner: Spawner) {
     let mut cmdline = [0u8; 512];
     let args = Args::from_host(&mut cmdline);
 
-    let nic = match Lan9118::take() {
-        Ok(nic) => nic,
-        Err(e) => {
-            hprintln!("jim: {}", e);
-            exit(false)
-        }
-    };
-    clock::start(nic.free_run());
+    let nic = jim_firmware::take_nic();
     let mac = nic.mac_address();
 
     let config = embassy_net::Config::ipv4_static(StaticConfigV4 {

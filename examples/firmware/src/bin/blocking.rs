@@ -55,14 +55,7 @@ fn main() -> ! {
         exit(true)
     }
 
-    let mut nic = match Lan9118::take() {
-        Ok(nic) => nic,
-        Err(e) => {
-            hprintln!("jim: {}", e);
-            exit(false)
-        }
-    };
-    clock::start(nic.free_run());
+    let mut nic = jim_firmware::take_nic();
     let mac = nic.mac_address();
 
     let mut config = Config::new(HardwareAddress::Ethernet(EthernetAddress(mac)));
