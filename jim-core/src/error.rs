@@ -32,6 +32,8 @@ pub enum Field {
     Status,
     /// `user.password`
     Password,
+    /// `user.pubkey` (the course's public key, a PEM text)
+    Pubkey,
     /// `to`
     To,
     /// `from` (or `sender`)
@@ -50,6 +52,14 @@ pub enum Field {
     Alert,
     /// `error`
     Error,
+    /// `data_list` (or `data`, or an `alert` array): a list of names
+    List,
+    /// `bin` (the course's `511` challenge or key)
+    Bin,
+    /// `before` (a history query's page boundary)
+    Before,
+    /// `limit` (a history query's page size)
+    Limit,
 }
 
 impl Field {
@@ -64,6 +74,7 @@ impl Field {
             Field::AccountName => "account_name",
             Field::Status => "status",
             Field::Password => "password",
+            Field::Pubkey => "pubkey",
             Field::To => "to",
             Field::From => "from",
             Field::Encoding => "encoding",
@@ -73,6 +84,31 @@ impl Field {
             Field::UserLogin => "user_login",
             Field::Alert => "alert",
             Field::Error => "error",
+            Field::List => "data_list",
+            Field::Bin => "bin",
+            Field::Before => "before",
+            Field::Limit => "limit",
+        }
+    }
+
+    /// The most characters the protocol allows in this field, if it has a
+    /// limit of its own.
+    pub const fn max_chars(self) -> Option<usize> {
+        use crate::limits::{MAX_ACTION, MAX_NAME, MAX_TEXT};
+        match self {
+            Field::Action => Some(MAX_ACTION),
+            Field::AccountName
+            | Field::Status
+            | Field::Password
+            | Field::To
+            | Field::From
+            | Field::Encoding
+            | Field::Room
+            | Field::UserId
+            | Field::UserLogin
+            | Field::Type => Some(MAX_NAME),
+            Field::Message => Some(MAX_TEXT),
+            _ => None,
         }
     }
 }
@@ -195,10 +231,21 @@ impl DecodeError {
 }
 
 impl fmt::Display for DecodeError {
+    /// A sentence that names the field and, for a length, the limit:
+    /// `missing field: to`, `account_name is longer than 25 characters`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.field() {
-            Some(field) => write!(f, "{}: {}", self.as_str(), field),
-            None => f.write_str(self.as_str()),
+        match *self {
+            DecodeError::TooLong(field) => match field.max_chars() {
+                Some(max) => write!(f, "{field} is longer than {max} characters"),
+                None => write!(f, "{field} is too long"),
+            },
+            DecodeError::Empty(field) => write!(f, "{field} is empty"),
+            DecodeError::WrongType(field) => write!(f, "{field} has the wrong type"),
+            DecodeError::NotARoom => f.write_str("room must start with #"),
+            _ => match self.field() {
+                Some(field) => write!(f, "{}: {}", self.as_str(), field),
+                None => f.write_str(self.as_str()),
+            },
         }
     }
 }

@@ -119,7 +119,9 @@ pub(crate) enum Value<'a> {
     Null,
     /// A number, as written (including Python's `-Infinity`).
     Number(&'a str),
-    /// `true`, `false`, `NaN`, `Infinity`, an array or an object.
+    /// An array, as written from `[` to `]` (its contents checked).
+    Array(&'a str),
+    /// `true`, `false`, `NaN`, `Infinity` or an object.
     Other,
 }
 
@@ -133,6 +135,7 @@ pub(crate) enum Value<'a> {
 /// scanned for their end only; their escapes are checked by
 /// [`Text`](crate::Text) when a field is used, so an unknown field with an
 /// odd escape is ignored like any other unknown field.
+#[derive(Clone)]
 pub(crate) struct Cursor<'a> {
     text: &'a str,
     pos: usize,
@@ -209,6 +212,37 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// `[` (after optional whitespace); `Ok(false)` if the array is empty,
+    /// its `]` consumed as well.
+    pub fn open_array(&mut self) -> Result<bool, ScanError> {
+        self.skip_ws();
+        self.expect(b'[')?;
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            Ok(false)
+        } else {
+            Ok(true)
+        }
+    }
+
+    /// After an element: `Ok(true)` at `,`, `Ok(false)` at the closing `]`.
+    pub fn next_element(&mut self) -> Result<bool, ScanError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_ws();
+                Ok(true)
+            }
+            Some(b']') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            _ => Err(ScanError::Syntax),
+        }
+    }
+
     /// A member's key (raw, escapes intact) and its colon.
     #[cfg_attr(target_os = "none", inline(never))]
     #[cfg_attr(not(target_os = "none"), inline)]
@@ -271,7 +305,13 @@ impl<'a> Cursor<'a> {
                     control,
                 })
             }
-            Some(b'{' | b'[') => {
+            Some(b'[') => {
+                let start = self.pos;
+                self.container(depth)?;
+                let raw = self.text.get(start..self.pos).ok_or(ScanError::Syntax)?;
+                Ok(Value::Array(raw))
+            }
+            Some(b'{') => {
                 self.container(depth)?;
                 Ok(Value::Other)
             }

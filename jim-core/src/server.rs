@@ -1,16 +1,19 @@
-//! One step of a server, sans IO: a frame in, the answer out.
+//! What a server needs from the core, sans IO.
 //!
-//! This is everything a JIM server decides per message that needs no
-//! knowledge of other clients. A server with sockets (threads, an event
-//! loop, an embassy task) feeds it each frame from its [`Framer`] and writes
-//! back the [`Step::response`], if any.
+//! - [`classify`]: a frame from the [`Framer`] to a client request, or the
+//!   [`InputError`] a `400` answers. A chat server (jim-std's hub) starts
+//!   every message here and decides the rest with its knowledge of the
+//!   other clients.
+//! - [`step`]: a whole answer for a server that serves one client at a time
+//!   and knows nobody else — a device answering presences, say
+//!   ([`io::Connection::serve_one`](crate::io::Connection::serve_one)).
 //!
 //! [`Framer`]: crate::Framer
 
 use crate::code::StatusCode;
 use crate::decode::decode;
 use crate::error::{DecodeError, FrameError};
-use crate::message::{Message, Response};
+use crate::message::{Message, NameList, Response};
 use crate::text::Text;
 
 /// What a client's message amounted to, and what to answer.
@@ -64,13 +67,35 @@ impl core::fmt::Display for InputError {
     }
 }
 
-/// Decides the answer to one frame.
+/// A frame as a client request: a decoded message that a client may send
+/// (not a `response` or a `probe`), or why it is not one.
+///
+/// ```
+/// use jim_core::server::{classify, InputError};
+/// use jim_core::{DecodeError, Message};
+///
+/// assert!(matches!(classify(Ok(br##"{"action":"join","room":"#a"}"##)), Ok(Message::Join(_))));
+/// assert_eq!(classify(Ok(br#"{"action":"join"}"#)).unwrap_err().to_string(), "missing field: room");
+/// assert_eq!(classify(Ok(br#"{"response":200}"#)), Err(InputError::NotARequest));
+/// ```
+pub fn classify(frame: Result<&[u8], FrameError>) -> Result<Message<'_>, InputError> {
+    frame
+        .map_err(InputError::Frame)
+        .and_then(|f| decode(f).map_err(InputError::Decode))
+        .and_then(|m| match m {
+            Message::Response(_) | Message::Probe(_) => Err(InputError::NotARequest),
+            m => Ok(m),
+        })
+}
+
+/// Decides the answer to one frame, for a server that knows no other
+/// client.
 ///
 /// - `presence`, `join`, `leave`, `add_contact`, `del_contact`,
 ///   `authenticate`: `200 OK` (there are no accounts or rooms to check
 ///   against at this layer);
-/// - `get_contacts`: `202` with an empty list;
-/// - `msg`: `404`, since relaying needs a server that knows other clients;
+/// - `get_contacts`, `get_users`, `get_history`: `202` with an empty list;
+/// - `msg`, `pubkey_need`: `404`: there is nobody else to reach;
 /// - `quit`/`exit`: no answer, close;
 /// - anything invalid: `400` with a short reason in `error`.
 ///
@@ -86,21 +111,13 @@ impl core::fmt::Display for InputError {
 /// assert_eq!(s.response.unwrap().code.as_u16(), 400);
 /// ```
 pub fn step(frame: Result<&[u8], FrameError>, unix_seconds: u64) -> Step<'_> {
-    let request = frame
-        .map_err(InputError::Frame)
-        .and_then(|f| decode(f).map_err(InputError::Decode))
-        .and_then(|m| match m {
-            Message::Response(_) | Message::Probe(_) => Err(InputError::NotARequest),
-            m => Ok(m),
-        });
+    let request = classify(frame);
     let response = match &request {
         Ok(Message::Quit(_)) => None,
-        Ok(Message::GetContacts(_)) => Some(Response::with_text(
-            StatusCode::ACCEPTED,
-            unix_seconds,
-            Text::plain("[]"),
-        )),
-        Ok(Message::Msg(_)) => Some(Response::with_text(
+        Ok(Message::GetContacts(_) | Message::GetUsers(_) | Message::GetHistory(_)) => {
+            Some(Response::with_list(unix_seconds, NameList::new(&[])))
+        }
+        Ok(Message::Msg(_) | Message::PubkeyNeed(_)) => Some(Response::with_text(
             StatusCode::NOT_FOUND,
             unix_seconds,
             Text::plain("recipient not found"),

@@ -103,7 +103,7 @@ proptest! {
         let code = StatusCode::new(code).unwrap();
         let response = match &text {
             Some(text) => Response::with_text(code, time, text.as_str()),
-            None => Response { code, time: Timestamp::Seconds(time), alert: None, error: None },
+            None => Response { code, time: Timestamp::Seconds(time), alert: None, error: None, list: None, bin: None },
         };
         let mut buf = [0u8; 640];
         let n = response.encode(&mut buf).unwrap();

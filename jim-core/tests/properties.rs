@@ -3,7 +3,7 @@
 
 use jim_core::{
     decode, Authenticate, ChatMessage, ContactChange, Encode, Escaping, Framer, GetContacts,
-    Message, Presence, Probe, Quit, Response, Room, StatusCode, Text, Timestamp, User,
+    Message, Presence, Probe, Quit, Response, Room, Spelling, StatusCode, Text, Timestamp, User,
 };
 use proptest::prelude::*;
 
@@ -104,6 +104,7 @@ impl Owned {
                     account_name: Text::plain(name),
                     status: opt(status),
                     password: opt(password),
+                    pubkey: None,
                 },
             }),
             Owned::Probe(time) => Message::Probe(Probe { time: ts(*time) }),
@@ -119,6 +120,8 @@ impl Owned {
                 from: opt(from),
                 encoding: opt(encoding),
                 message: Text::plain(text),
+                room: None,
+                spelling: Spelling::SPEC,
             }),
             Owned::Join(time, room) => Message::Join(Room {
                 time: ts(*time),
@@ -163,6 +166,8 @@ impl Owned {
                 time: ts(*time),
                 alert: opt(alert),
                 error: opt(error),
+                list: None,
+                bin: None,
             }),
         }
     }

@@ -38,6 +38,12 @@ pub(crate) trait RequestFields<'a>: Default {
 
     /// Files the `user` object.
     fn user(&mut self, user: UserFields<'a>);
+
+    /// The list an answer carries in `data_list` or `data`, if kept.
+    fn list(&self) -> Option<Value<'a>>;
+
+    /// The `bin` of an answer (the course's `511`), if kept.
+    fn bin(&self) -> Option<Value<'a>>;
 }
 
 /// A response's pass keeps no request fields.
@@ -47,6 +53,14 @@ impl<'a> RequestFields<'a> for () {
     fn field(&mut self, _: &str, _: Value<'a>) {}
 
     fn user(&mut self, _: UserFields<'a>) {}
+
+    fn list(&self) -> Option<Value<'a>> {
+        None
+    }
+
+    fn bin(&self) -> Option<Value<'a>> {
+        None
+    }
 }
 
 /// Raw values of the known top-level fields only requests have; unknown
@@ -57,15 +71,22 @@ pub(crate) struct Fields<'a> {
     pub kind: Option<Value<'a>>,
     pub user: Option<UserValue<'a>>,
     pub to: Option<Value<'a>>,
+    pub destination: Option<Value<'a>>,
     pub from: Option<Value<'a>>,
     pub sender: Option<Value<'a>>,
     pub encoding: Option<Value<'a>>,
-    pub message: Option<Value<'a>>,
-    pub mess_text: Option<Value<'a>>,
+    /// The text keys, in [`TextKey`](crate::message::TextKey) order.
+    pub texts: [Option<Value<'a>>; 5],
     pub room: Option<Value<'a>>,
     pub account_name: Option<Value<'a>>,
     pub user_id: Option<Value<'a>>,
+    pub contact: Option<Value<'a>>,
     pub user_login: Option<Value<'a>>,
+    pub data_list: Option<Value<'a>>,
+    pub data: Option<Value<'a>>,
+    pub bin: Option<Value<'a>>,
+    pub before: Option<Value<'a>>,
+    pub limit: Option<Value<'a>>,
 }
 
 impl<'a> RequestFields<'a> for Fields<'a> {
@@ -80,15 +101,25 @@ impl<'a> RequestFields<'a> for Fields<'a> {
             }
             "type" => &mut self.kind,
             "to" => &mut self.to,
+            "destination" => &mut self.destination,
             "from" => &mut self.from,
             "sender" => &mut self.sender,
             "encoding" => &mut self.encoding,
-            "message" => &mut self.message,
-            "mess_text" => &mut self.mess_text,
+            "message" => &mut self.texts[0],
+            "mess_text" => &mut self.texts[1],
+            "message_text" => &mut self.texts[2],
+            "msg_text" => &mut self.texts[3],
+            "message_txt" => &mut self.texts[4],
             "room" => &mut self.room,
             "account_name" => &mut self.account_name,
             "user_id" => &mut self.user_id,
+            "contact" => &mut self.contact,
             "user_login" => &mut self.user_login,
+            "data_list" => &mut self.data_list,
+            "data" => &mut self.data,
+            "bin" => &mut self.bin,
+            "before" => &mut self.before,
+            "limit" => &mut self.limit,
             _ => return,
         };
         *slot = Some(value);
@@ -97,20 +128,30 @@ impl<'a> RequestFields<'a> for Fields<'a> {
     fn user(&mut self, user: UserFields<'a>) {
         self.user = Some(UserValue::Object(user));
     }
+
+    fn list(&self) -> Option<Value<'a>> {
+        crate::decode::wire::either(self.data_list, self.data)
+    }
+
+    fn bin(&self) -> Option<Value<'a>> {
+        self.bin
+    }
 }
 
 /// The `user` field: an object with its known fields, or anything else.
+#[derive(Clone, Copy)]
 pub(crate) enum UserValue<'a> {
     Object(UserFields<'a>),
     Other(Value<'a>),
 }
 
 /// Raw values of the known fields of a `user` object.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub(crate) struct UserFields<'a> {
     pub account_name: Option<Value<'a>>,
     pub status: Option<Value<'a>>,
     pub password: Option<Value<'a>>,
+    pub pubkey: Option<Value<'a>>,
 }
 
 impl<'a, F: RequestFields<'a>> Head<'a, F> {
@@ -201,6 +242,7 @@ fn user<'a>(cursor: &mut Cursor<'a>) -> Result<UserFields<'a>, ScanError> {
             "account_name" => user.account_name = Some(value),
             "status" => user.status = Some(value),
             "password" => user.password = Some(value),
+            "pubkey" => user.pubkey = Some(value),
             _ => {}
         }
         more = cursor.next_member()?;
@@ -233,7 +275,7 @@ fn code(value: Value<'_>) -> Result<StatusCode, DecodeError> {
     let (text, padded) = match value {
         Value::Str { raw, .. } => (raw, true),
         Value::Number(raw) => (raw, false),
-        Value::Null | Value::Other => return Err(DecodeError::InvalidCode),
+        Value::Null | Value::Array(_) | Value::Other => return Err(DecodeError::InvalidCode),
     };
     // One to three digits, with only whitespace before and after them.
     let mut n: u16 = 0;
@@ -274,7 +316,7 @@ fn time(value: Value<'_>) -> Timestamp<'_> {
         Value::Str { control: true, .. } => Timestamp::Absent,
         Value::Str { raw, .. } => Timestamp::Text(Text::plain(raw)),
         Value::Number(raw) => Timestamp::from_json_number(raw),
-        Value::Null | Value::Other => Timestamp::Absent,
+        Value::Null | Value::Array(_) | Value::Other => Timestamp::Absent,
     }
 }
 

@@ -8,13 +8,13 @@
 //! their escapes validated by [`Text`](crate::Text) (surrogate pairs
 //! included) and their limits checked. Unknown fields are skipped.
 
-mod head;
-mod wire;
+pub(crate) mod head;
+pub(crate) mod wire;
+
+pub(crate) use head::Head;
 
 use crate::error::DecodeError;
 use crate::message::{Message, Response};
-
-pub(crate) use head::Head;
 
 /// Decodes one JSON object (as yielded by the [`Framer`](crate::Framer))
 /// into a message, in either dialect.
@@ -34,8 +34,8 @@ pub fn decode(frame: &[u8]) -> Result<Message<'_>, DecodeError> {
     let mut head: Head<'_> = Head::new();
     head.read(frame)?;
     match head.action {
-        Some(action) => wire::request(action, &head),
-        None if head.response.is_some() => wire::response(&head).map(Message::Response),
+        Some(action) => crate::message::decode_request(action, &head),
+        None if head.response.is_some() => Response::from_head(&head).map(Message::Response),
         None => Err(DecodeError::NotAMessage),
     }
 }
@@ -52,6 +52,6 @@ impl<'a> Response<'a> {
         if head.response.is_none() {
             return Err(DecodeError::MissingField(crate::error::Field::Response));
         }
-        wire::response(&head)
+        Response::from_head(&head)
     }
 }

@@ -261,6 +261,23 @@ impl<'b> JsonWriter<'b> {
         }
     }
 
+    /// `,"key":["…",…]` for a list of names.
+    pub fn string_list_field(
+        &mut self,
+        key: &str,
+        list: &crate::message::NameList<'_>,
+    ) -> Result<(), EncodeError> {
+        self.key(key)?;
+        self.raw(b"[")?;
+        for (i, name) in list.iter().enumerate() {
+            if i > 0 {
+                self.raw(b",")?;
+            }
+            self.string(&name)?;
+        }
+        self.raw(b"]")
+    }
+
     /// `,"key":n`
     #[inline]
     pub fn u64_field(&mut self, key: &str, n: u64) -> Result<(), EncodeError> {

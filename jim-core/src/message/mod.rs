@@ -3,18 +3,33 @@
 //! Messages borrow their strings (as [`Text`](crate::Text)) from the buffer
 //! they were decoded from, so decoding copies nothing. Build one to send with
 //! its constructor and public fields.
+//!
+//! Each file holds one action (or a pair that share a body): its type, how
+//! it is decoded from the fields one scan found, and how it is encoded.
+//! Adding an action is a new file here plus its lines in [`Message`],
+//! [`Message::action`], `decode_request` and `Encode for Message` below.
 
 mod chat;
 mod contacts;
+mod history;
+mod list;
 mod presence;
 mod response;
 mod session;
+mod users;
 
-pub use chat::{ChatMessage, Room};
+pub use chat::{ChatMessage, ChatVerb, Room, SenderKey, Spelling, TargetKey, TextKey};
 pub use contacts::{ContactChange, GetContacts};
+pub use history::GetHistory;
+pub use list::{NameList, Names};
 pub use presence::{Presence, User};
 pub use response::Response;
 pub use session::{Authenticate, Probe, Quit};
+pub use users::{GetUsers, PubkeyNeed};
+
+use crate::decode::head::Head;
+use crate::encode::{opening, Encode, JsonWriter};
+use crate::error::{DecodeError, EncodeError};
 
 /// Any JIM message, client → server or server → client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +52,17 @@ pub enum Message<'a> {
     Authenticate(Authenticate<'a>),
     /// `get_contacts`.
     GetContacts(GetContacts<'a>),
-    /// `add_contact`.
+    /// `add_contact` (or the course's `add`).
     AddContact(ContactChange<'a>),
-    /// `del_contact`.
+    /// `del_contact` (or the course's `remove`).
     DelContact(ContactChange<'a>),
-    /// A `response` from the server.
+    /// `get_users` (course): who is online.
+    GetUsers(GetUsers<'a>),
+    /// `pubkey_need` (course): someone's public key.
+    PubkeyNeed(PubkeyNeed<'a>),
+    /// `get_history` (jim extension): a conversation's last messages.
+    GetHistory(GetHistory<'a>),
+    /// A `response` from the server (or the course client's `511` answer).
     Response(Response<'a>),
 }
 
@@ -59,8 +80,58 @@ impl Message<'_> {
             Message::GetContacts(_) => "get_contacts",
             Message::AddContact(_) => "add_contact",
             Message::DelContact(_) => "del_contact",
+            Message::GetUsers(_) => "get_users",
+            Message::PubkeyNeed(_) => "pubkey_need",
+            Message::GetHistory(_) => "get_history",
             Message::Response(_) => return None,
         })
+    }
+}
+
+/// A message with an `action`, from the fields one scan found.
+pub(crate) fn decode_request<'a>(
+    action: &str,
+    head: &Head<'a>,
+) -> Result<Message<'a>, DecodeError> {
+    let (f, time) = (&head.fields, head.time);
+    Ok(match action {
+        "presence" => Message::Presence(Presence::decode(f, time)?),
+        "probe" => Message::Probe(Probe { time }),
+        "msg" | "message" => Message::Msg(ChatMessage::decode(action, f, time)?),
+        "join" => Message::Join(Room::decode(f, time)?),
+        "leave" => Message::Leave(Room::decode(f, time)?),
+        "quit" | "exit" => Message::Quit(Quit::decode(f, time)?),
+        "authenticate" => Message::Authenticate(Authenticate::decode(f, time)?),
+        "get_contacts" => Message::GetContacts(GetContacts::decode(f, time)?),
+        "add_contact" => Message::AddContact(ContactChange::decode(f, time)?),
+        "del_contact" => Message::DelContact(ContactChange::decode(f, time)?),
+        "add" => Message::AddContact(ContactChange::decode_course(f, time)?),
+        "remove" => Message::DelContact(ContactChange::decode_course(f, time)?),
+        "get_users" => Message::GetUsers(GetUsers::decode(f, time)?),
+        "pubkey_need" => Message::PubkeyNeed(PubkeyNeed::decode(f, time)?),
+        "get_history" => Message::GetHistory(GetHistory::decode(f, time)?),
+        _ => return Err(DecodeError::UnknownAction),
+    })
+}
+
+impl Encode for Message<'_> {
+    fn write_json(&self, w: &mut JsonWriter<'_>) -> Result<(), EncodeError> {
+        match self {
+            Message::Presence(m) => m.write_json(w),
+            Message::Probe(m) => m.write_json(w),
+            Message::Msg(m) => m.write_json(w),
+            Message::Join(room) => room.write(w, opening!("join")),
+            Message::Leave(room) => room.write(w, opening!("leave")),
+            Message::Quit(m) => m.write_json(w),
+            Message::Authenticate(m) => m.write_json(w),
+            Message::GetContacts(m) => m.write_json(w),
+            Message::AddContact(change) => change.write(w, opening!("add_contact")),
+            Message::DelContact(change) => change.write(w, opening!("del_contact")),
+            Message::GetUsers(m) => m.write_json(w),
+            Message::PubkeyNeed(m) => m.write_json(w),
+            Message::GetHistory(m) => m.write_json(w),
+            Message::Response(m) => m.write_json(w),
+        }
     }
 }
 
@@ -81,5 +152,8 @@ impl_from_for_message!(
     Quit(Quit),
     Authenticate(Authenticate),
     GetContacts(GetContacts),
+    GetUsers(GetUsers),
+    PubkeyNeed(PubkeyNeed),
+    GetHistory(GetHistory),
     Response(Response),
 );

@@ -1,5 +1,10 @@
-//! `presence` and the `user` object it carries.
+//! `presence` and the `user` object it carries: type, decode, encode.
 
+use crate::decode::head::Fields;
+use crate::decode::wire::{optional, user};
+use crate::encode::{begin, check_optional, opening, write_user, Encode, JsonWriter};
+use crate::error::{DecodeError, EncodeError, Field};
+use crate::limits::MAX_NAME;
 use crate::text::Text;
 use crate::timestamp::Timestamp;
 
@@ -13,6 +18,9 @@ pub struct User<'a> {
     pub status: Option<Text<'a>>,
     /// `password` (at most 25 characters).
     pub password: Option<Text<'a>>,
+    /// `pubkey`: the course's public key (a PEM text), which a server
+    /// hands to whoever asks with `pubkey_need`. No limit but the frame's.
+    pub pubkey: Option<Text<'a>>,
 }
 
 impl<'a> User<'a> {
@@ -22,6 +30,7 @@ impl<'a> User<'a> {
             account_name: account_name.into(),
             status: None,
             password: None,
+            pubkey: None,
         }
     }
 }
@@ -63,5 +72,28 @@ impl<'a> Presence<'a> {
     pub fn at(mut self, unix_seconds: u64) -> Self {
         self.time = Timestamp::Seconds(unix_seconds);
         self
+    }
+
+    /// `true` for the course reference's form: no `type`, no `status`.
+    pub fn is_course_dialect(&self) -> bool {
+        self.kind.is_none() && self.user.status.is_none()
+    }
+
+    pub(crate) fn decode(f: &Fields<'a>, time: Timestamp<'a>) -> Result<Self, DecodeError> {
+        Ok(Presence {
+            time,
+            kind: optional(Field::Type, f.kind, MAX_NAME)?,
+            user: user(f.user.as_ref())?,
+        })
+    }
+}
+
+impl Encode for Presence<'_> {
+    fn write_json(&self, w: &mut JsonWriter<'_>) -> Result<(), EncodeError> {
+        check_optional(Field::Type, self.kind.as_ref(), MAX_NAME)?;
+        begin(w, opening!("presence"), &self.time)?;
+        w.optional_field("type", self.kind.as_ref())?;
+        write_user(w, &self.user)?;
+        w.end_object()
     }
 }
