@@ -119,9 +119,11 @@ pub(crate) enum Value<'a> {
     Null,
     /// A number, as written (including Python's `-Infinity`).
     Number(&'a str),
+    /// `true`.
+    True,
     /// An array, as written from `[` to `]` (its contents checked).
     Array(&'a str),
-    /// `true`, `false`, `NaN`, `Infinity` or an object.
+    /// `false`, `NaN`, `Infinity` or an object.
     Other,
 }
 
@@ -387,7 +389,7 @@ impl<'a> Cursor<'a> {
     fn scalar(&mut self) -> Result<Value<'a>, ScanError> {
         let (word, value): (&[u8], _) = match self.peek() {
             Some(b'n') => (b"null", Value::Null),
-            Some(b't') => (b"true", Value::Other),
+            Some(b't') => (b"true", Value::True),
             Some(b'f') => (b"false", Value::Other),
             Some(b'N') => (b"NaN", Value::Other),
             Some(b'I') => (b"Infinity", Value::Other),

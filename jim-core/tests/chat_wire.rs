@@ -84,6 +84,19 @@ fn course_relay_of_a_room_message() {
 }
 
 #[test]
+fn replayed_history_is_marked() {
+    let mut m = ChatMessage::new("alice", "#r", "old");
+    m.history = true;
+    let wire = encoded(&m);
+    assert_eq!(
+        wire,
+        r##"{"action":"msg","to":"#r","from":"alice","message":"old","history":true}"##
+    );
+    assert_eq!(msg(&wire), m);
+    assert!(!msg(r##"{"action":"msg","to":"#r","message":"x","history":false}"##).history);
+}
+
+#[test]
 fn list_answers_carry_alert_and_data_list() {
     let names = [Text::plain("alice"), Text::plain("Боря")];
     let r = Response::with_list(9, NameList::new(&names));

@@ -121,6 +121,7 @@ impl Owned {
                 encoding: opt(encoding),
                 message: Text::plain(text),
                 room: None,
+                history: false,
                 spelling: Spelling::SPEC,
             }),
             Owned::Join(time, room) => Message::Join(Room {

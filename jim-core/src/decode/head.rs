@@ -86,6 +86,7 @@ pub(crate) struct Fields<'a> {
     pub data: Option<Value<'a>>,
     pub bin: Option<Value<'a>>,
     pub before: Option<Value<'a>>,
+    pub history: Option<Value<'a>>,
     pub limit: Option<Value<'a>>,
 }
 
@@ -119,6 +120,7 @@ impl<'a> RequestFields<'a> for Fields<'a> {
             "data" => &mut self.data,
             "bin" => &mut self.bin,
             "before" => &mut self.before,
+            "history" => &mut self.history,
             "limit" => &mut self.limit,
             _ => return,
         };
@@ -275,7 +277,9 @@ fn code(value: Value<'_>) -> Result<StatusCode, DecodeError> {
     let (text, padded) = match value {
         Value::Str { raw, .. } => (raw, true),
         Value::Number(raw) => (raw, false),
-        Value::Null | Value::Array(_) | Value::Other => return Err(DecodeError::InvalidCode),
+        Value::Null | Value::True | Value::Array(_) | Value::Other => {
+            return Err(DecodeError::InvalidCode)
+        }
     };
     // One to three digits, with only whitespace before and after them.
     let mut n: u16 = 0;
@@ -316,7 +320,7 @@ fn time(value: Value<'_>) -> Timestamp<'_> {
         Value::Str { control: true, .. } => Timestamp::Absent,
         Value::Str { raw, .. } => Timestamp::Text(Text::plain(raw)),
         Value::Number(raw) => Timestamp::from_json_number(raw),
-        Value::Null | Value::Array(_) | Value::Other => Timestamp::Absent,
+        Value::Null | Value::True | Value::Array(_) | Value::Other => Timestamp::Absent,
     }
 }
 

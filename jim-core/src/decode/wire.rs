@@ -23,7 +23,7 @@ pub(crate) fn optional<'a>(
             escaped,
             control,
         }) => (raw, escaped, control),
-        Some(Value::Number(_) | Value::Array(_) | Value::Other) => {
+        Some(Value::Number(_) | Value::True | Value::Array(_) | Value::Other) => {
             return Err(DecodeError::WrongType(field))
         }
     };
@@ -64,7 +64,7 @@ pub(crate) fn unbounded<'a>(
             Err(DecodeError::Text(field, TextError::ControlCharacter))
         }
         Some(Value::Str { raw, .. }) => Ok(Some(Text::plain(raw))),
-        Some(Value::Number(_) | Value::Array(_) | Value::Other) => {
+        Some(Value::Number(_) | Value::True | Value::Array(_) | Value::Other) => {
             Err(DecodeError::WrongType(field))
         }
     }

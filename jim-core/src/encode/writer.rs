@@ -261,6 +261,11 @@ impl<'b> JsonWriter<'b> {
         }
     }
 
+    /// A JSON literal (`true`, `null`) after a [`key`](JsonWriter::key).
+    pub fn raw_value(&mut self, literal: &[u8]) -> Result<(), EncodeError> {
+        self.raw(literal)
+    }
+
     /// `,"key":["…",…]` for a list of names.
     pub fn string_list_field(
         &mut self,

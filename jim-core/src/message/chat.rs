@@ -32,6 +32,10 @@ pub struct ChatMessage<'a> {
     /// peer, whose `to` is then the peer's own name (such peers drop
     /// messages whose `to` is not their name).
     pub room: Option<Text<'a>>,
+    /// `history`: `true` on a stored message a server replays (room
+    /// history after a `join`, the answer to `get_history`), absent on
+    /// live traffic.
+    pub history: bool,
     /// The field names used on the wire.
     pub spelling: Spelling,
 }
@@ -152,6 +156,7 @@ impl<'a> ChatMessage<'a> {
             encoding: None,
             message: message.into(),
             room: None,
+            history: false,
             spelling: Spelling::SPEC,
         }
     }
@@ -192,6 +197,7 @@ impl<'a> ChatMessage<'a> {
             encoding: optional(Field::Encoding, f.encoding, MAX_NAME)?,
             message: required(Field::Message, text, MAX_TEXT)?,
             room: optional(Field::Room, f.room, MAX_NAME)?,
+            history: matches!(f.history, Some(crate::scan::Value::True)),
             spelling,
         })
     }
@@ -223,6 +229,10 @@ impl Encode for ChatMessage<'_> {
         w.optional_field("encoding", self.encoding.as_ref())?;
         w.string_field(s.text.as_str(), &self.message)?;
         w.optional_field("room", self.room.as_ref())?;
+        if self.history {
+            w.key("history")?;
+            w.raw_value(b"true")?;
+        }
         w.end_object()
     }
 }
