@@ -5,7 +5,8 @@
 //! many. The framer accepts bytes in any chunking and yields each complete
 //! top-level object. Whitespace between objects is skipped; an object over
 //! capacity or nested too deeply is reported once and skipped; bytes outside
-//! any object are reported once per run and skipped up to the next `{`.
+//! any object are reported once per run (a run ends at a newline or the
+//! next `{`) and skipped.
 
 use crate::error::FrameError;
 use crate::limits::{MAX_DEPTH, MAX_MESSAGE};
@@ -198,6 +199,12 @@ impl<const N: usize> Framer<N> {
                     self.start = self.pos;
                     return Some(Err(FrameError::Garbage));
                 }
+                // A line of garbage ends at its newline: someone typing at
+                // `nc` gets one answer per line, not one per session.
+                Mode::Garbage if b == b'\n' => {
+                    self.mode = Mode::Between;
+                    self.start = self.pos;
+                }
                 Mode::Garbage => self.start = self.pos,
                 Mode::Object => {
                     let step = self.scanner.step(b);
@@ -305,6 +312,15 @@ mod tests {
         assert_eq!(out[1], obj(r#"{"a":1}"#));
         assert_eq!(out[2], Err(FrameError::Garbage));
         assert_eq!(out[3], obj("{}"));
+    }
+
+    #[test]
+    fn each_line_of_garbage_is_its_own_run() {
+        let (out, n) = run::<16>(b"hello\nworld\r\n\n  {}", 1);
+        assert_eq!(n, 3);
+        assert_eq!(out[0], Err(FrameError::Garbage));
+        assert_eq!(out[1], Err(FrameError::Garbage));
+        assert_eq!(out[2], obj("{}"));
     }
 
     #[test]
