@@ -111,6 +111,13 @@ impl<const N: usize> Framer<N> {
         matches!(self.mode, Mode::Object | Mode::Skip)
     }
 
+    /// `true` when nothing is buffered and no object or skip is under way:
+    /// the framer could be dropped and a new one would carry on the same
+    /// (a server holds a framer only while a client is mid-message).
+    pub fn is_idle(&self) -> bool {
+        self.mode == Mode::Between && self.pos == self.len
+    }
+
     /// Free space to read into; pass the count read to
     /// [`commit`](Framer::commit). Never empty after
     /// [`next_frame`](Framer::next_frame) has returned `None`.
@@ -321,6 +328,25 @@ mod tests {
         assert_eq!(out[0], Err(FrameError::Garbage));
         assert_eq!(out[1], Err(FrameError::Garbage));
         assert_eq!(out[2], obj("{}"));
+    }
+
+    #[test]
+    fn idle_between_objects_only() {
+        let mut framer = Framer::<16>::new();
+        assert!(framer.is_idle());
+        framer.push(b"{\"a\":1} {");
+        assert!(!framer.is_idle());
+        assert!(framer.next_frame().unwrap().is_ok());
+        assert!(framer.next_frame().is_none());
+        assert!(!framer.is_idle()); // mid-object
+        framer.push(b"}\n");
+        assert!(framer.next_frame().unwrap().is_ok());
+        assert!(framer.next_frame().is_none());
+        assert!(framer.is_idle());
+        framer.push(b"oops");
+        assert!(framer.next_frame().unwrap().is_err());
+        assert!(framer.next_frame().is_none());
+        assert!(!framer.is_idle()); // inside a garbage line
     }
 
     #[test]

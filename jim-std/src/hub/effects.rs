@@ -1,13 +1,13 @@
 //! What the hub asks of the world: [`Effect`]s, collected in [`Effects`].
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::ClientId;
 
 /// One encoded JIM object with its trailing `\n`, shared between the
 /// recipients that get the same bytes (a room's spec-dialect members).
-pub type Line = Rc<[u8]>;
+pub type Line = Arc<[u8]>;
 
 /// Why a client is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -43,10 +43,10 @@ impl Hub {
         let status = client.status.as_deref().unwrap_or("none");
         match client.name.replace(name.to_string()) {
             None => info!(
-                "client {} connected from {} (status: {})",
+                "client {} connected (status: {}) from {}",
                 Printable(&name),
-                client.peer,
-                Printable(status)
+                Printable(status),
+                client.peer
             ),
             Some(old) if old == name => {
                 debug!("client {} status: {}", Printable(&name), Printable(status))
