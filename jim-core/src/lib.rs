@@ -25,7 +25,8 @@
 //!   every public type.
 //! - Feature `serde` (no `std`, no `alloc`): `serde::Serialize` on every
 //!   message type, writing the bytes [`Encode`] writes (with UTF-8 left
-//!   unescaped); the `serde` module says where the bytes can differ.
+//!   unescaped), and `Deserialize` where it keeps the decoder's leniency;
+//!   the `serde` module says which and why.
 //!
 //! # Decode and encode
 //!

@@ -801,7 +801,7 @@ fn check_field_counts<M: Serialize + ?Sized>(m: &M) {
 }
 
 #[test]
-fn bodies_announce_their_field_counts() {
+fn bodies_and_spellings_announce_their_field_counts() {
     let mut room = Room::new("#r");
     check_field_counts(&room);
     room.time = Timestamp::Seconds(1);
@@ -811,6 +811,7 @@ fn bodies_announce_their_field_counts() {
     change.user_login = Some(Text::plain("a"));
     change.time = Timestamp::Seconds(1);
     check_field_counts(&change);
+    check_field_counts(&Spelling::COURSE);
     check_field_counts(&User::new("a"));
 }
 
@@ -1047,4 +1048,173 @@ proptest! {
         };
         prop_assert!(assert_same(&received).is_some());
     }
+}
+
+// ---- Deserialize ----
+
+#[test]
+fn status_code_from_a_number() {
+    use serde::de::value::{Error, StrDeserializer, U64Deserializer};
+    use serde::de::IntoDeserializer;
+
+    use serde::Deserialize;
+
+    for (json, want) in [("200", 200), ("0", 0), ("999", 999), (" 511 ", 511)] {
+        let code: StatusCode = serde_json::from_str(json).unwrap();
+        assert_eq!(code.as_u16(), want);
+        let (code, _): (StatusCode, _) = serde_json_core::from_str(json).unwrap();
+        assert_eq!(code.as_u16(), want);
+    }
+    // Out of range, negative, fractional, or not a number at all.
+    for json in [
+        "1000", "65536", "-1", "200.0", "2e2", "null", "true", r#""200""#,
+    ] {
+        assert!(serde_json::from_str::<StatusCode>(json).is_err(), "{json}");
+        assert!(
+            serde_json_core::from_str::<StatusCode>(json).is_err(),
+            "{json}"
+        );
+    }
+    // A format that hands over a string gets the decoder's rule.
+    let from_str = |s: &str| StatusCode::deserialize(StrDeserializer::<Error>::new(s)).ok();
+    assert_eq!(from_str(" 404\n"), Some(StatusCode::NOT_FOUND));
+    assert_eq!(from_str("1000"), None);
+    assert_eq!(from_str("4 04"), None);
+    let from_u64 = |n: u64| StatusCode::deserialize(U64Deserializer::<Error>::new(n)).ok();
+    assert_eq!(from_u64(202), Some(StatusCode::ACCEPTED));
+    assert_eq!(from_u64(1000), None);
+    let from_i64 = |n: i64| {
+        let d: serde::de::value::I64Deserializer<Error> = n.into_deserializer();
+        StatusCode::deserialize(d).ok()
+    };
+    assert_eq!(from_i64(-200).map(|c| c.as_u16()), None);
+    assert_eq!(from_i64(200).map(|c| c.as_u16()), Some(200));
+    // Round trip.
+    for code in [
+        StatusCode::OK,
+        StatusCode::GONE,
+        StatusCode::new(7).unwrap(),
+    ] {
+        let json = serde_json(&code);
+        assert_eq!(serde_json::from_slice::<StatusCode>(&json).unwrap(), code);
+        assert_eq!(
+            serde_json_core::from_slice::<StatusCode>(&json).unwrap().0,
+            code
+        );
+    }
+}
+
+fn every_spelling() -> Vec<Spelling> {
+    let mut all = Vec::new();
+    for verb in [ChatVerb::Msg, ChatVerb::Message] {
+        for text in [
+            TextKey::Message,
+            TextKey::MessText,
+            TextKey::MessageText,
+            TextKey::MsgText,
+            TextKey::MessageTxt,
+        ] {
+            for sender in [SenderKey::From, SenderKey::Sender] {
+                for target in [TargetKey::To, TargetKey::Destination] {
+                    all.push(Spelling {
+                        verb,
+                        text,
+                        sender,
+                        target,
+                    });
+                }
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn spellings_by_their_wire_names() {
+    assert_eq!(
+        text(&serde_json(&Spelling::COURSE)),
+        r#"{"verb":"message","text":"mess_text","sender":"from","target":"to"}"#
+    );
+    assert_eq!(text(&serde_json(&TextKey::MessageTxt)), r#""message_txt""#);
+    assert_eq!(
+        text(&serde_json(&TargetKey::Destination)),
+        r#""destination""#
+    );
+    for spelling in every_spelling() {
+        let json = serde_json(&spelling);
+        assert_eq!(serde_json_core(&spelling), json);
+        assert_eq!(serde_json::from_slice::<Spelling>(&json).unwrap(), spelling);
+        assert_eq!(
+            serde_json_core::from_slice::<Spelling>(&json).unwrap().0,
+            spelling
+        );
+        // Each piece is the key it names on the wire.
+        assert_eq!(
+            text(&serde_json(&spelling.text)),
+            format!("\"{}\"", spelling.text.as_str())
+        );
+        assert_eq!(
+            serde_json::from_slice::<TextKey>(&serde_json(&spelling.text)).unwrap(),
+            spelling.text
+        );
+        assert_eq!(
+            serde_json_core::from_slice::<SenderKey>(&serde_json(&spelling.sender))
+                .unwrap()
+                .0,
+            spelling.sender
+        );
+    }
+}
+
+#[test]
+fn spelling_fields_default_to_the_spec_dialect() {
+    let course: Spelling =
+        serde_json::from_str(r#"{"verb":"message","text":"mess_text","extra":[1,{"a":2}]}"#)
+            .unwrap();
+    assert_eq!(course, Spelling::COURSE);
+    let (course, _): (Spelling, _) =
+        serde_json_core::from_str(r#"{"text":"mess_text","other":"x","verb":"message"}"#).unwrap();
+    assert_eq!(course, Spelling::COURSE);
+    assert_eq!(
+        serde_json::from_str::<Spelling>("{}").unwrap(),
+        Spelling::SPEC
+    );
+    // A repeated field, an unknown name, or a name of another piece is an error.
+    for json in [
+        r#"{"verb":"msg","verb":"message"}"#,
+        r#"{"verb":"Msg"}"#,
+        r#"{"text":"mess-text"}"#,
+        r#"{"sender":"to"}"#,
+        r#"{"target":1}"#,
+    ] {
+        assert!(serde_json::from_str::<Spelling>(json).is_err(), "{json}");
+        assert!(
+            serde_json_core::from_str::<Spelling>(json).is_err(),
+            "{json}"
+        );
+    }
+}
+
+#[test]
+fn spelling_pieces_in_formats_that_write_indices_or_sequences() {
+    use serde::de::value::{Error, SeqDeserializer, U64Deserializer};
+    use serde::Deserialize;
+
+    let by_index = |i: u64| TextKey::deserialize(U64Deserializer::<Error>::new(i)).ok();
+    assert_eq!(by_index(1), Some(TextKey::MessText));
+    assert_eq!(by_index(4), Some(TextKey::MessageTxt));
+    assert_eq!(by_index(5), None);
+    // A struct written as its fields in order, by index.
+    let fields = SeqDeserializer::<_, Error>::new([1u64, 1, 0, 1].into_iter());
+    assert_eq!(
+        Spelling::deserialize(fields).unwrap(),
+        Spelling {
+            verb: ChatVerb::Message,
+            text: TextKey::MessText,
+            sender: SenderKey::From,
+            target: TargetKey::Destination,
+        }
+    );
+    let short = SeqDeserializer::<_, Error>::new([1u64, 1].into_iter());
+    assert!(Spelling::deserialize(short).is_err());
 }

@@ -19,6 +19,7 @@
 //! | [`Timestamp`] | whole Unix seconds, an integer, where `Encode` sends them (integer, float and nanosecond times); otherwise `None` (`null`) — and inside a message, left out, as `Encode` leaves it out |
 //! | [`StatusCode`] | the number |
 //! | [`NameList`] | an array of strings |
+//! | [`Spelling`], [`ChatVerb`], [`TextKey`], [`SenderKey`], [`TargetKey`] | the names on the wire: `{"verb":"message","text":"mess_text","sender":"from","target":"to"}` |
 //!
 //! In a message, fields come in `Encode`'s order and an absent optional
 //! field is skipped ([`serialize_field`](serde::ser::SerializeStruct)
@@ -73,6 +74,54 @@
 //! escapes a `&str`; no buffer, no allocation. Plain text goes to
 //! `serialize_str`.
 //!
+//! # Deserialize: where serde can keep jim's leniency
+//!
+//! [`decode`](crate::decode()) reads what peers in the wild send: both
+//! dialects' field names (`mess_text`, `sender`, `destination`, `user` as a
+//! string…), `time` as an integer, a float, nanoseconds or a string,
+//! `"response":"200"`, lists that hold non-strings. A `Deserialize` impl
+//! is here only where serde loses none of that:
+//!
+//! - [`StatusCode`]: from a number, 0 to 999. A JSON `"200"` is refused
+//!   (the deserializer is asked for a `u16`; taking either a number or a
+//!   string needs `deserialize_any`, which `serde-json-core` does not
+//!   have); formats that hand over strings anyway get the decoder's rule.
+//! - [`Spelling`], [`ChatVerb`], [`TextKey`], [`SenderKey`],
+//!   [`TargetKey`]: from the names they serialize to (a fixed set, no
+//!   dialects), e.g. to keep a peer's dialect in a server's state.
+//!
+//! ```
+//! use jim_core::{Spelling, StatusCode};
+//!
+//! let (code, _): (StatusCode, _) = serde_json_core::from_str("409").unwrap();
+//! assert_eq!(code, StatusCode::CONFLICT);
+//! assert!(serde_json_core::from_str::<StatusCode>("1000").is_err());
+//!
+//! // A field left out is the spec dialect's.
+//! let course: Spelling = serde_json::from_str(r#"{"verb":"message","text":"mess_text"}"#).unwrap();
+//! assert_eq!(course, Spelling::COURSE);
+//! ```
+//!
+//! And not for these:
+//!
+//! - [`Text`]: a `Text<'de>` would borrow the input, but `serde_json`
+//!   hands a borrowed `&str` only for a string without escapes, and
+//!   `serde-json-core` (without an unescape buffer) hands the *escaped*
+//!   content through the same `visit_borrowed_str`: the impl could not
+//!   tell decoded text from escaped, and under `serde_json` would have to
+//!   refuse escaped text, which jim accepts. Borrow `&str` (or serde-json-core's `EscapedStr`)
+//!   yourself, or decode.
+//! - [`Timestamp`]: its type varies (integer, float, string, absent), which
+//!   takes `deserialize_any`; and a float keeps its text as sent
+//!   ([`Timestamp::Fractional`]), which serde never hands over.
+//! - [`NameList`]: it borrows the received array as written and skips
+//!   elements that are not strings; serde hands neither the array's text
+//!   nor values of unknown type without `deserialize_any`.
+//! - The messages, [`Message`] and [`User`]: alternative field names with
+//!   precedence rules, two dialects, `user` as an object or a string, the
+//!   action choosing the type, and every field above. That is
+//!   [`decode`](crate::decode()).
+//!
 //! [`Message`]: crate::Message
 //! [`Message::Join`]: crate::Message::Join
 //! [`Message::Leave`]: crate::Message::Leave
@@ -93,8 +142,16 @@
 //! [`User`]: crate::User
 //! [`Text`]: crate::Text
 //! [`Timestamp`]: crate::Timestamp
+//! [`Timestamp::Fractional`]: crate::Timestamp::Fractional
 //! [`StatusCode`]: crate::StatusCode
 //! [`NameList`]: crate::NameList
+//! [`Spelling`]: crate::Spelling
+//! [`ChatVerb`]: crate::ChatVerb
+//! [`TextKey`]: crate::TextKey
+//! [`SenderKey`]: crate::SenderKey
+//! [`TargetKey`]: crate::TargetKey
 //! [`Escaping::Ascii`]: crate::Escaping::Ascii
 
+mod code;
 mod ser;
+mod spelling;
