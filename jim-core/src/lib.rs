@@ -23,6 +23,10 @@
 //! - Feature `embedded-nal`: [`nal::connect`] over any
 //!   `embedded_nal::TcpClientStack`. Feature `defmt`: `defmt::Format` on
 //!   every public type.
+//! - Feature `serde` (no `std`, no `alloc`): `serde::Serialize` on every
+//!   message type, writing the bytes [`Encode`] writes (with UTF-8 left
+//!   unescaped), and `Deserialize` where it keeps the decoder's leniency;
+//!   the `serde` module says which and why.
 //!
 //! # Decode and encode
 //!
@@ -106,6 +110,8 @@ pub mod message;
 #[cfg(feature = "embedded-nal")]
 pub mod nal;
 mod scan;
+#[cfg(feature = "serde")]
+pub mod serde;
 pub mod server;
 pub mod text;
 pub mod timestamp;
