@@ -29,10 +29,10 @@ pub struct Response<'a> {
     /// `error`, for failures.
     pub error: Option<Text<'a>>,
     /// The names of a list answer. [`Response::decode`] (the small
-    /// client's decoder) leaves it `None`; [`decode`](crate::decode) reads it.
+    /// client's decoder) leaves it `None`; [`decode`](crate::decode()) reads it.
     pub list: Option<NameList<'a>>,
     /// `bin`: the course's `511` challenge, or a public key.
-    /// [`Response::decode`] leaves it `None`; [`decode`](crate::decode)
+    /// [`Response::decode`] leaves it `None`; [`decode`](crate::decode())
     /// reads it.
     pub bin: Option<Text<'a>>,
 }
