@@ -791,7 +791,7 @@ impl Chat {
                 break;
             }
             let prompt = match &self.target {
-                Some(target) => format!("{} → {}> ", self.style.me, clean(target)),
+                Some(target) => format!("{} to {}> ", self.style.me, clean(target)),
                 None => format!("{}> ", self.style.me),
             };
             let read = editor.readline(&prompt);
