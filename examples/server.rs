@@ -1,8 +1,8 @@
-//! A JIM server: `cargo run --example server -- [ADDR [PORT]]`.
+//! The JIM chat server: `cargo run --example server -- [ADDR [PORT]]`.
 //!
-//! Listens on `0.0.0.0:7777` unless told otherwise, answers every client's
-//! `presence` with `200 OK` and anything invalid with `400`, and stops
-//! cleanly on Ctrl-C (or SIGTERM). Port 0 picks any free port; the line
+//! Listens on `0.0.0.0:7777` unless told otherwise, relays messages between
+//! users and rooms in both dialects of the protocol, and stops cleanly on
+//! Ctrl-C (or SIGTERM). Port 0 picks any free port; the line
 //! `jim server listening on ADDR` on stdout says which. Logs go to stderr;
 //! `RUST_LOG` sets the level (default `info`).
 
@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use jim_std::hub::RateLimit;
 use jim_std::{Server, ServerConfig};
 
 /// Exit code for a bad command line (as clap uses).
@@ -37,12 +38,32 @@ struct Args {
     port: Option<u16>,
 
     /// Most clients served at once; more are answered 500 "server busy"
-    #[arg(long, value_name = "N", default_value_t = ServerConfig::default().max_connections)]
-    max_connections: usize,
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
 
-    /// Seconds a client may send nothing before it is disconnected (0: never)
+    /// Most clients from one IP address at once
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    max_per_address: u64,
+
+    /// Seconds a client may send nothing before it is disconnected; a probe goes out at half of it (0: never)
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     idle_timeout: u64,
+
+    /// Seconds one message may take to arrive once it has started (0: no limit)
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    message_deadline: u64,
+
+    /// Requests per second a client may make on average (0: no limit)
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    rate: u32,
+
+    /// Requests a client may make at once after a quiet spell
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    burst: u32,
+
+    /// KiB queued for a client that does not read before it is disconnected
+    #[arg(long, value_name = "KIB", default_value_t = 128, value_parser = clap::value_parser!(u64).range(16..=1_048_576))]
+    max_queue: u64,
 }
 
 fn main() -> ExitCode {
@@ -63,8 +84,15 @@ fn main() -> ExitCode {
     };
 
     let config = ServerConfig::default()
-        .max_connections(args.max_connections)
-        .idle_timeout(Duration::from_secs(args.idle_timeout));
+        .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX))
+        .max_per_address(usize::try_from(args.max_per_address).unwrap_or(usize::MAX))
+        .idle_timeout(Duration::from_secs(args.idle_timeout))
+        .message_deadline(Duration::from_secs(args.message_deadline))
+        .rate(RateLimit {
+            per_second: args.rate,
+            burst: args.burst,
+        })
+        .max_queue(usize::try_from(args.max_queue * 1024).unwrap_or(usize::MAX));
     let server = match Server::bind(&addrs[..], config) {
         Ok(server) => server,
         Err(e) => {

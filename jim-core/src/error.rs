@@ -304,7 +304,7 @@ pub enum FrameError {
     /// it was skipped.
     TooDeep,
     /// Bytes outside any object that are not whitespace; skipped up to the
-    /// next `{`.
+    /// next `{` or the end of the line.
     Garbage,
 }
 

@@ -5,7 +5,8 @@
 //! many. The framer accepts bytes in any chunking and yields each complete
 //! top-level object. Whitespace between objects is skipped; an object over
 //! capacity or nested too deeply is reported once and skipped; bytes outside
-//! any object are reported once per run and skipped up to the next `{`.
+//! any object are reported once per run (a run ends at a newline or the
+//! next `{`) and skipped.
 
 use crate::error::FrameError;
 use crate::limits::{MAX_DEPTH, MAX_MESSAGE};
@@ -110,6 +111,13 @@ impl<const N: usize> Framer<N> {
         matches!(self.mode, Mode::Object | Mode::Skip)
     }
 
+    /// `true` when nothing is buffered and no object or skip is under way:
+    /// the framer could be dropped and a new one would carry on the same
+    /// (a server holds a framer only while a client is mid-message).
+    pub fn is_idle(&self) -> bool {
+        self.mode == Mode::Between && self.pos == self.len
+    }
+
     /// Free space to read into; pass the count read to
     /// [`commit`](Framer::commit). Never empty after
     /// [`next_frame`](Framer::next_frame) has returned `None`.
@@ -197,6 +205,12 @@ impl<const N: usize> Framer<N> {
                     self.mode = Mode::Garbage;
                     self.start = self.pos;
                     return Some(Err(FrameError::Garbage));
+                }
+                // A line of garbage ends at its newline: someone typing at
+                // `nc` gets one answer per line, not one per session.
+                Mode::Garbage if b == b'\n' => {
+                    self.mode = Mode::Between;
+                    self.start = self.pos;
                 }
                 Mode::Garbage => self.start = self.pos,
                 Mode::Object => {
@@ -305,6 +319,34 @@ mod tests {
         assert_eq!(out[1], obj(r#"{"a":1}"#));
         assert_eq!(out[2], Err(FrameError::Garbage));
         assert_eq!(out[3], obj("{}"));
+    }
+
+    #[test]
+    fn each_line_of_garbage_is_its_own_run() {
+        let (out, n) = run::<16>(b"hello\nworld\r\n\n  {}", 1);
+        assert_eq!(n, 3);
+        assert_eq!(out[0], Err(FrameError::Garbage));
+        assert_eq!(out[1], Err(FrameError::Garbage));
+        assert_eq!(out[2], obj("{}"));
+    }
+
+    #[test]
+    fn idle_between_objects_only() {
+        let mut framer = Framer::<16>::new();
+        assert!(framer.is_idle());
+        framer.push(b"{\"a\":1} {");
+        assert!(!framer.is_idle());
+        assert!(framer.next_frame().unwrap().is_ok());
+        assert!(framer.next_frame().is_none());
+        assert!(!framer.is_idle()); // mid-object
+        framer.push(b"}\n");
+        assert!(framer.next_frame().unwrap().is_ok());
+        assert!(framer.next_frame().is_none());
+        assert!(framer.is_idle());
+        framer.push(b"oops");
+        assert!(framer.next_frame().unwrap().is_err());
+        assert!(framer.next_frame().is_none());
+        assert!(!framer.is_idle()); // inside a garbage line
     }
 
     #[test]

@@ -41,6 +41,7 @@
 pub mod addr;
 mod client;
 mod error;
+pub mod hub;
 mod server;
 pub mod transport;
 
@@ -52,3 +53,9 @@ pub use error::ClientError;
 pub use server::{Server, ServerConfig, ServerHandle, ShutdownHandle};
 
 pub use jim_core;
+
+/// The largest message the server accepts, in bytes: enough for every
+/// message the field limits allow as Python's `json.dumps` writes it (a
+/// 500-character text escaped at 12 bytes per emoji is 6,000 bytes, plus
+/// names and a course public key). Devices keep jim-core's 640.
+pub const MAX_FRAME: usize = 8 * 1024;

@@ -16,7 +16,7 @@ const SCENARIO: Duration = Duration::from_secs(30);
 
 #[test]
 fn three_hundred_library_clients_at_once_all_get_200() {
-    let server = start_default_server();
+    let server = start_server(jim_std::ServerConfig::default().max_per_address(1000));
     let addr = server.local_addr();
     let start = Instant::now();
     let barrier = Arc::new(Barrier::new(CLIENTS));
@@ -75,7 +75,7 @@ fn many_sockets_one_thread(addr: SocketAddr, n: usize, tag: &str) {
 
 #[test]
 fn three_hundred_simultaneous_sessions_from_few_threads() {
-    let server = start_default_server();
+    let server = start_server(jim_std::ServerConfig::default().max_per_address(1000));
     let addr = server.local_addr();
     let start = Instant::now();
     // 3 threads x 100 sockets, all 300 sessions open at the same time.
@@ -95,7 +95,7 @@ fn three_hundred_simultaneous_sessions_from_few_threads() {
 #[test]
 fn stalled_connections_do_not_starve_a_crowd() {
     // 100 connections that never speak, then 200 clients that do.
-    let server = start_default_server();
+    let server = start_server(jim_std::ServerConfig::default().max_per_address(1000));
     let addr = server.local_addr();
     let mute: Vec<Peer> = (0..100).map(|_| Peer::connect(addr)).collect();
     let start = Instant::now();

@@ -38,7 +38,22 @@ fn garbage_text_gets_400_then_session_continues() {
 
 #[test]
 fn binary_garbage_and_invalid_utf8_outside_an_object_get_400() {
-    bad_then_good(&[0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x07, b'\n', 0xf0, 0x9f]);
+    bad_then_good(&[0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x07, 0xf0, 0x9f, b'\n']);
+}
+
+#[test]
+fn each_garbage_line_gets_its_own_400() {
+    // What someone typing at `nc` sends: one answer per line.
+    let server = start_default_server();
+    let mut peer = Peer::connect(server.local_addr());
+    peer.send(b"hello\nis anybody there?\r\n\n");
+    for _ in 0..2 {
+        let error = peer.expect_400();
+        assert_eq!(error["error"], "not a JSON object");
+    }
+    peer.handshake_ok("typist");
+    drop(peer);
+    shutdown_promptly(server);
 }
 
 #[test]
@@ -80,11 +95,11 @@ fn json_that_is_not_an_object_or_not_a_request_gets_400() {
 }
 
 #[test]
-fn object_over_640_bytes_gets_400_then_resync() {
+fn object_over_the_frame_cap_gets_400_then_resync() {
     let mut bad =
         b"{\"action\":\"presence\",\"time\":1,\"user\":{\"account_name\":\"big\"},\"pad\":\""
             .to_vec();
-    bad.extend(std::iter::repeat_n(b'x', 1000));
+    bad.extend(std::iter::repeat_n(b'x', jim_std::MAX_FRAME));
     // Braces inside the string must not confuse the skipping.
     bad.extend_from_slice(b"{}}{\"}\n");
     bad_then_good(&bad);
@@ -359,12 +374,13 @@ fn whitespace_between_objects_is_ignored_however_much() {
 
 #[test]
 fn client_that_reads_late_gets_every_answer_in_order() {
-    // 200 000 bad objects earn 200 000 400-lines (megabytes): more than the
-    // socket buffers hold, so the server must hold back (stop reading, or
-    // queue) while the client does not read, and resume when it does,
-    // losing nothing.
+    // 200 000 requests before a presence earn 200 000 401-lines
+    // (megabytes): more than the socket buffers hold, so the server must
+    // hold back (stop reading) while the client does not read, and resume
+    // when it does, losing nothing. (No rate limit: this is about order.)
     const BAD: usize = 200_000;
-    let server = start_default_server();
+    let server =
+        start_server(jim_std::ServerConfig::default().rate(jim_std::hub::RateLimit::UNLIMITED));
     let addr = server.local_addr();
     let mut peer = Peer::connect_small_rcvbuf(addr);
     let mut writer = peer.stream.try_clone().unwrap();
@@ -372,7 +388,7 @@ fn client_that_reads_late_gets_every_answer_in_order() {
         .set_write_timeout(Some(Duration::from_secs(20)))
         .unwrap();
     let sender = thread::spawn(move || {
-        writer.write_all(&b"{}".repeat(BAD))?;
+        writer.write_all(&br##"{"action":"join","room":"#r"}"##.repeat(BAD))?;
         writer.write_all(&presence("patient"))
     });
     // Let the backlog build up before reading anything. The answers (about
@@ -383,7 +399,7 @@ fn client_that_reads_late_gets_every_answer_in_order() {
     let deadline = Instant::now() + Duration::from_secs(30);
     for i in 0..BAD {
         match peer.read_line() {
-            Ok(Some(line)) => assert!(line.starts_with("{\"response\":400,"), "answer {i}: {line}"),
+            Ok(Some(line)) => assert!(line.starts_with("{\"response\":401,"), "answer {i}: {line}"),
             other => panic!("answer {i} of {BAD}: {other:?}"),
         }
         if i % 10_000 == 0 {

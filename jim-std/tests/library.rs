@@ -103,7 +103,7 @@ fn course_dialect_presence_gets_200() {
 fn bad_input_gets_400_and_the_session_goes_on() {
     let server = spawn(ServerConfig::default());
     let mut stream = raw(server.local_addr());
-    let oversized = format!(r#"{{"pad":"{}"}}"#, "x".repeat(2000));
+    let oversized = format!(r#"{{"pad":"{}"}}"#, "x".repeat(jim_std::MAX_FRAME));
     stream.write_all(oversized.as_bytes()).unwrap();
     stream.write_all(b"not json\n").unwrap();
     stream.write_all(br#"{"action":"presence"}"#).unwrap();

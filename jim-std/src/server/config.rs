@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::hub::{HubConfig, RateLimit};
+
 /// How a [`Server`](crate::Server) treats its clients.
 ///
 /// Build one from [`Default`] and either set the public fields or chain the
@@ -18,14 +20,33 @@ use std::time::Duration;
 /// assert_eq!(config.backlog, 1024);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// Most sessions served at once (default 10 000). A client beyond it is
     /// answered `500` `"server busy"` and the connection is closed.
     pub max_connections: usize,
-    /// How long a connection may send nothing before it is closed
-    /// (default 60 s). It also bounds how long a half-sent message may
-    /// stall. [`Duration::ZERO`] disables the timeout.
+    /// Most sessions from one IP address (default 256: a class behind one
+    /// NAT fits). Beyond it: `500` and a close.
+    pub max_per_address: usize,
+    /// How long a client may send nothing before it is closed (default
+    /// 60 s); after half of it the server sends a `probe`.
+    /// [`Duration::ZERO`] disables both.
     pub idle_timeout: Duration,
+    /// How long one message may take to arrive once its first byte has
+    /// (default 10 s): a client that trickles bytes without completing
+    /// messages is cut, whatever it sends. Zero disables it.
+    pub message_deadline: Duration,
+    /// Requests per client (default 50 per second, bursts of 100).
+    pub rate: RateLimit,
+    /// Bytes queued for a client that does not read, beyond which it is
+    /// disconnected (default 128 KiB). Its own requests stop being read
+    /// at a quarter of it.
+    pub max_queue: usize,
+    /// The kernel's send and receive buffer asked for each client socket
+    /// (default 16 KiB; Linux doubles it for bookkeeping), so a client that
+    /// does not read cannot make the kernel hold megabytes for it. Zero
+    /// leaves the OS default (autotuned, up to several MB).
+    pub socket_buffer: usize,
     /// Length of the kernel's queue of connections not yet accepted
     /// (default 1024; the OS may cap it, on Linux at `net.core.somaxconn`).
     pub backlog: i32,
@@ -35,7 +56,12 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             max_connections: 10_000,
+            max_per_address: 256,
             idle_timeout: Duration::from_secs(60),
+            message_deadline: Duration::from_secs(10),
+            rate: RateLimit::default(),
+            max_queue: 128 * 1024,
+            socket_buffer: 16 * 1024,
             backlog: 1024,
         }
     }
@@ -48,9 +74,39 @@ impl ServerConfig {
         self
     }
 
+    /// Sets [`max_per_address`](ServerConfig::max_per_address).
+    pub fn max_per_address(mut self, max_per_address: usize) -> Self {
+        self.max_per_address = max_per_address;
+        self
+    }
+
     /// Sets [`idle_timeout`](ServerConfig::idle_timeout).
     pub fn idle_timeout(mut self, idle_timeout: Duration) -> Self {
         self.idle_timeout = idle_timeout;
+        self
+    }
+
+    /// Sets [`message_deadline`](ServerConfig::message_deadline).
+    pub fn message_deadline(mut self, message_deadline: Duration) -> Self {
+        self.message_deadline = message_deadline;
+        self
+    }
+
+    /// Sets [`rate`](ServerConfig::rate).
+    pub fn rate(mut self, rate: RateLimit) -> Self {
+        self.rate = rate;
+        self
+    }
+
+    /// Sets [`max_queue`](ServerConfig::max_queue).
+    pub fn max_queue(mut self, max_queue: usize) -> Self {
+        self.max_queue = max_queue;
+        self
+    }
+
+    /// Sets [`socket_buffer`](ServerConfig::socket_buffer).
+    pub fn socket_buffer(mut self, socket_buffer: usize) -> Self {
+        self.socket_buffer = socket_buffer;
         self
     }
 
@@ -58,5 +114,14 @@ impl ServerConfig {
     pub fn backlog(mut self, backlog: i32) -> Self {
         self.backlog = backlog;
         self
+    }
+
+    /// The hub's share of the policy.
+    pub(crate) fn hub(&self) -> HubConfig {
+        HubConfig {
+            idle_timeout: self.idle_timeout,
+            rate: self.rate,
+            ..HubConfig::default()
+        }
     }
 }

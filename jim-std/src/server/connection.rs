@@ -1,62 +1,60 @@
-//! One client's socket: non-blocking reads into a [`Framer`], answers
-//! queued and written as the socket allows, and a clean close.
+//! One client's socket: reads into a [`Framer`] held only while a message
+//! is under way, an [`Outbox`] of lines to write, and a clean close.
 //!
 //! Everything here runs on the event-loop thread and never blocks: a read
 //! or write that would block returns and waits for the next readiness
-//! event. That is what keeps one slow or silent client from delaying
-//! anyone else.
+//! event. What the bytes mean is the hub's business, not this file's.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use jim_core::{server, Framer, Response, StatusCode, Text};
-use log::{debug, info};
+use jim_core::{FrameError, Framer};
 use mio::net::TcpStream;
 
-use super::session::{push_line, Session, Verdict};
+use super::outbox::{Flushed, Outbox};
+use crate::hub::{ClientId, Line};
+use crate::MAX_FRAME;
 
-/// Reads per readiness event before the connection yields to the others;
-/// a client that floods is served in turns, not first.
-const READ_BUDGET: usize = 4;
+/// How long a connection that is done (quit, turned away, closed by the
+/// server) waits for the client to read its last lines and close.
+pub(super) const LINGER: Duration = Duration::from_secs(2);
 
-/// Answers a client may leave unread before the server stops reading its
-/// requests (until it reads). Bounds the memory a non-reading client pins.
-const MAX_PENDING_OUTPUT: usize = 64 * 1024;
+/// A framer big enough for any valid message, boxed: it is held only
+/// while a client is mid-message, so ten thousand idle clients hold none.
+pub(super) type BigFramer = Box<Framer<MAX_FRAME>>;
 
-/// An idle output buffer larger than this is given back to the allocator,
-/// so a burst does not leave ten thousand idle clients each holding one.
-const KEEP_OUTPUT_CAPACITY: usize = 4 * 1024;
-
-/// How long a connection that is done (quit, or turned away) waits for the
-/// client to read its last answers and close.
-const LINGER: Duration = Duration::from_secs(2);
-
-/// Whether a read shorter than the buffer means the socket is drained.
-///
-/// On Linux, epoll(7) guarantees it for stream sockets, which saves one
-/// `read` returning `EAGAIN` per message; elsewhere read until
-/// `WouldBlock`, as mio asks.
-const SHORT_READ_DRAINS: bool = cfg!(any(target_os = "linux", target_os = "android"));
-
-/// The time of one event-loop turn.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Tick {
-    /// For timeouts.
-    pub now: Instant,
-    /// For the `time` of answers.
-    pub unix: u64,
+/// Framers given back by clients between messages, for the next reader.
+#[derive(Default)]
+pub(super) struct FramerPool {
+    spare: Vec<BigFramer>,
 }
 
-/// What the event loop does with the connection after an event.
-#[derive(Debug)]
-pub(super) enum Outcome {
-    /// Wait for the next event.
-    Keep,
-    /// The read budget ran out with input left: call again soon.
-    Again,
-    /// Remove and close it (already logged).
-    Close,
+/// Framers kept for reuse at most (8 KiB each).
+const POOL: usize = 64;
+
+impl FramerPool {
+    fn take(&mut self) -> BigFramer {
+        self.spare.pop().unwrap_or_else(|| Box::new(Framer::new()))
+    }
+
+    fn give(&mut self, mut framer: BigFramer) {
+        if self.spare.len() < POOL {
+            framer.reset();
+            self.spare.push(framer);
+        }
+    }
+}
+
+/// What a read brought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Input {
+    /// `n` bytes; `newline` if one of them was `\n`.
+    Data { n: usize, newline: bool },
+    /// Nothing more for now.
+    Drained,
+    /// The client closed its side.
+    Eof,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,48 +62,68 @@ enum State {
     /// Serving requests.
     Open,
     /// Done: input is discarded, output flushed, then the write side shut
-    /// and the client given until `deadline` to close its side.
+    /// (once) and the client given until `deadline` to close its side.
     Closing {
-        deadline: Instant,
+        deadline: Duration,
         peer_closed: bool,
+        write_shut: bool,
     },
 }
 
 /// A client connection.
 pub(super) struct Connection {
+    /// The hub's id; `None` for a client turned away at the door.
+    pub id: Option<ClientId>,
     stream: TcpStream,
-    session: Session,
-    framer: Framer,
-    /// Encoded answers; `out[written..]` is not sent yet.
-    out: Vec<u8>,
-    written: usize,
-    last_input: Instant,
+    pub peer: SocketAddr,
+    framer: Option<BigFramer>,
+    pub outbox: Outbox,
     state: State,
+    /// When the message under way started, for the message deadline.
+    pub message_started: Option<Duration>,
+    /// Queued to be served in the next turn.
+    pub scheduled: bool,
+    /// Input left unread while the outbox was over its mark.
+    pub read_paused: bool,
 }
 
 impl Connection {
-    /// A new session.
-    pub(super) fn open(stream: TcpStream, peer: SocketAddr, now: Instant) -> Self {
+    /// A session for hub client `id`.
+    pub(super) fn open(stream: TcpStream, peer: SocketAddr, id: ClientId) -> Self {
         Connection {
+            id: Some(id),
             stream,
-            session: Session::new(peer),
-            framer: Framer::new(),
-            out: Vec::new(),
-            written: 0,
-            last_input: now,
+            peer,
+            framer: None,
+            outbox: Outbox::default(),
             state: State::Open,
+            message_started: None,
+            scheduled: false,
+            read_paused: false,
         }
     }
 
-    /// A client turned away: it gets `500 server busy` and a clean close.
-    pub(super) fn turned_away(stream: TcpStream, peer: SocketAddr, tick: Tick) -> Self {
-        let mut conn = Connection::open(stream, peer, tick.now);
-        push_line(&mut conn.out, &busy(tick.unix));
-        conn.start_closing(tick.now);
-        // The socket is new and its buffer empty: this writes it all.
-        if conn.flush().is_ok() {
-            conn.shut_write_if_flushed();
-        }
+    /// A client turned away: it gets `line` and a clean close.
+    pub(super) fn turned_away(
+        stream: TcpStream,
+        peer: SocketAddr,
+        line: Line,
+        now: Duration,
+    ) -> Self {
+        let mut conn = Connection {
+            id: None,
+            stream,
+            peer,
+            framer: None,
+            outbox: Outbox::default(),
+            state: State::Open,
+            message_started: None,
+            scheduled: false,
+            read_paused: false,
+        };
+        conn.outbox.set_streams();
+        conn.outbox.push(line);
+        conn.start_closing(now);
         conn
     }
 
@@ -114,189 +132,132 @@ impl Connection {
         &mut self.stream
     }
 
-    /// `true` while serving requests (counts against the connection limit).
+    /// `true` while serving requests.
     pub(super) fn is_open(&self) -> bool {
         self.state == State::Open
     }
 
-    /// Handles a readiness event: writes what is pending, then reads and
-    /// answers what arrived. `drain` asks to read until `WouldBlock` (the
-    /// peer has closed, or the budget ran out last time).
-    pub(super) fn on_ready(&mut self, tick: Tick, scratch: &mut [u8], drain: bool) -> Outcome {
-        for _ in 0..READ_BUDGET {
-            if let Err(e) = self.flush() {
-                return self.failed(&e);
+    /// The next complete frame already read, if any.
+    pub(super) fn next_frame(&mut self) -> Option<Result<&[u8], FrameError>> {
+        self.framer.as_mut()?.next_frame()
+    }
+
+    /// One read, into the framer's free space.
+    pub(super) fn read(&mut self, pool: &mut FramerPool, now: Duration) -> io::Result<Input> {
+        let framer = self.framer.get_or_insert_with(|| pool.take());
+        loop {
+            let space = framer.space();
+            if space.is_empty() {
+                // Only if frames were left untaken (the caller takes them
+                // all first): report nothing read rather than a false EOF.
+                return Ok(Input::Data {
+                    n: 0,
+                    newline: false,
+                });
             }
-            if self.pending() > MAX_PENDING_OUTPUT {
-                // Stop reading until the client reads: the WRITABLE event
-                // that comes when it does brings us back here.
-                return Outcome::Keep;
-            }
-            match self.stream.read(scratch) {
-                Ok(0) => return self.on_eof(),
+            return match self.stream.read(space) {
+                Ok(0) => Ok(Input::Eof),
                 Ok(n) => {
-                    if self.is_open() {
-                        self.last_input = tick.now;
-                        self.feed(scratch.get(..n).unwrap_or_default(), tick);
-                        // Answer now: one write for all of this read's
-                        // answers, before reading more.
-                        if let Err(e) = self.flush() {
-                            return self.failed(&e);
-                        }
+                    let newline = space.get(..n).is_some_and(|b| b.contains(&b'\n'));
+                    framer.commit(n);
+                    if self.message_started.is_none() {
+                        self.message_started = Some(now);
                     }
-                    if n < scratch.len() && SHORT_READ_DRAINS && !drain {
-                        return self.settle();
-                    }
+                    Ok(Input::Data { n, newline })
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return self.settle(),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return self.failed(&e),
-            }
-        }
-        Outcome::Again
-    }
-
-    /// `true` once the connection has outstayed its welcome; logs why.
-    pub(super) fn expire(&self, now: Instant, idle_timeout: Duration) -> bool {
-        match self.state {
-            State::Closing { deadline, .. } => {
-                if now >= deadline {
-                    debug!("closing {} (did not close its side)", self.session);
-                    return true;
-                }
-                false
-            }
-            State::Open => {
-                let idle = now.saturating_duration_since(self.last_input);
-                if idle_timeout.is_zero() || idle < idle_timeout {
-                    return false;
-                }
-                let how = if self.framer.is_mid_object() {
-                    "mid-message"
-                } else {
-                    "idle"
-                };
-                info!(
-                    "client {} timed out {how} after {:.1} s",
-                    self.session,
-                    idle.as_secs_f64()
-                );
-                true
-            }
-        }
-    }
-
-    /// Last chance to send pending answers before the server stops.
-    pub(super) fn farewell(&mut self) {
-        let _ = self.flush();
-    }
-
-    /// Frames `data`, answers each request, stops at `quit`.
-    fn feed(&mut self, data: &[u8], tick: Tick) {
-        let mut rest = data;
-        while !rest.is_empty() && self.is_open() {
-            let n = self.framer.push(rest);
-            rest = rest.get(n..).unwrap_or_default();
-            while let Some(frame) = self.framer.next_frame() {
-                let step = server::step(frame, tick.unix);
-                if self.session.on_step(&step, &mut self.out) == Verdict::Quit {
-                    self.start_closing(tick.now);
-                    return;
-                }
-            }
-            if n == 0 {
-                // The framer promises space once drained; never spin if not.
-                break;
-            }
-        }
-    }
-
-    fn on_eof(&mut self) -> Outcome {
-        match &mut self.state {
-            State::Open => {
-                if self.framer.is_mid_object() {
-                    info!("client {} disconnected mid-message", self.session);
-                } else {
-                    info!("client {} disconnected", self.session);
-                }
-                if self.pending() == 0 {
-                    return Outcome::Close;
-                }
-                // It may still be reading (a half-close): finish writing.
-                self.start_closing(Instant::now());
-                self.on_eof()
-            }
-            State::Closing { peer_closed, .. } => {
-                *peer_closed = true;
-                self.settle()
-            }
-        }
-    }
-
-    /// After the socket ran dry: a finished connection closes once its
-    /// answers are out and the client has closed its side.
-    fn settle(&mut self) -> Outcome {
-        if let State::Closing { peer_closed, .. } = self.state {
-            self.shut_write_if_flushed();
-            if peer_closed && self.pending() == 0 {
-                return Outcome::Close;
-            }
-        }
-        Outcome::Keep
-    }
-
-    fn failed(&self, e: &io::Error) -> Outcome {
-        if self.is_open() {
-            info!("client {} connection lost: {e}", self.session);
-        } else {
-            debug!("closing {}: {e}", self.session);
-        }
-        Outcome::Close
-    }
-
-    fn start_closing(&mut self, now: Instant) {
-        if self.is_open() {
-            self.state = State::Closing {
-                deadline: now + LINGER,
-                peer_closed: false,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Input::Drained),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => Err(e),
             };
         }
     }
 
-    /// Sends FIN once every answer is written, so the client reads them all
-    /// and then sees the end of the stream.
-    fn shut_write_if_flushed(&mut self) {
-        if self.pending() == 0 {
-            // Repeats are harmless; a failure means the peer is gone.
-            let _ = self.stream.shutdown(Shutdown::Write);
+    /// After the frames were taken: a framer with nothing under way goes
+    /// back to the pool, and the message deadline restarts.
+    pub(super) fn settle_framer(&mut self, pool: &mut FramerPool) {
+        if self.framer.as_ref().is_some_and(|f| f.is_idle()) {
+            if let Some(framer) = self.framer.take() {
+                pool.give(framer);
+            }
+            self.message_started = None;
         }
     }
 
-    fn pending(&self) -> usize {
-        self.out.len().saturating_sub(self.written)
+    /// `true` when a message is cut short (for the log).
+    pub(super) fn is_mid_message(&self) -> bool {
+        self.framer.as_ref().is_some_and(|f| f.is_mid_object())
     }
 
-    /// Writes pending answers until done or the socket is full.
-    fn flush(&mut self) -> io::Result<()> {
-        while let Some(rest) = self.out.get(self.written..).filter(|r| !r.is_empty()) {
-            match self.stream.write(rest) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => self.written += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+    /// Reads and drops whatever a closing client still sends (closing a
+    /// socket with unread input would send a reset, and the client could
+    /// lose the last lines we sent). `true` once it has closed its side.
+    pub(super) fn discard_input(&mut self, scratch: &mut [u8]) -> io::Result<bool> {
+        loop {
+            match self.stream.read(scratch) {
+                Ok(0) => {
+                    if let State::Closing { peer_closed, .. } = &mut self.state {
+                        *peer_closed = true;
+                    }
+                    return Ok(true);
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
-        self.out.clear();
-        self.written = 0;
-        if self.out.capacity() > KEEP_OUTPUT_CAPACITY {
-            self.out = Vec::new();
-        }
-        Ok(())
     }
-}
 
-/// `{"response":500,"time":…,"error":"server busy"}`.
-pub(super) fn busy(unix: u64) -> Response<'static> {
-    Response::with_text(StatusCode::SERVER_ERROR, unix, Text::plain("server busy"))
+    /// Writes what it may; a closing connection whose lines are all out
+    /// shuts its write side, once.
+    pub(super) fn flush(&mut self, now: Duration) -> io::Result<Flushed> {
+        let flushed = self.outbox.flush(&mut self.stream, now)?;
+        if flushed == Flushed::Done {
+            if let State::Closing { write_shut, .. } = &mut self.state {
+                if !*write_shut {
+                    *write_shut = true;
+                    // Sends FIN after the last line: the client reads them
+                    // all, then sees the end. A failure means it is gone.
+                    let _ = self.stream.shutdown(Shutdown::Write);
+                }
+            }
+        }
+        Ok(flushed)
+    }
+
+    /// Whether the write side is shut (no more writable events wanted).
+    pub(super) fn write_shut(&self) -> bool {
+        matches!(
+            self.state,
+            State::Closing {
+                write_shut: true,
+                ..
+            }
+        )
+    }
+
+    /// Stops serving: flush, shut, linger until `now + LINGER`.
+    pub(super) fn start_closing(&mut self, now: Duration) {
+        if self.is_open() {
+            self.state = State::Closing {
+                deadline: now + LINGER,
+                peer_closed: false,
+                write_shut: false,
+            };
+            self.message_started = None;
+        }
+    }
+
+    /// A closing connection that can go: everything written and the client
+    /// closed its side, or the linger is over.
+    pub(super) fn is_finished(&self, now: Duration) -> bool {
+        match self.state {
+            State::Open => false,
+            State::Closing {
+                deadline,
+                peer_closed,
+                write_shut,
+            } => (peer_closed && write_shut) || now >= deadline,
+        }
+    }
 }

@@ -1,15 +1,27 @@
-//! The server's single event-loop thread.
+//! The server's single event-loop thread: moves bytes between sockets and
+//! the [`Hub`], and nothing else.
 //!
 //! One `mio` poll watches the listener, a waker (for shutdown) and every
-//! client socket, edge-triggered. Each turn: wait for readiness (or the
-//! next timer), accept whoever is queued, serve every ready connection a
-//! bounded amount, then sweep out idle ones. No thread per client, so ten
-//! thousand idle clients cost ten thousand small buffers, not ten thousand
-//! stacks; and per-message work is a read, a [`jim_core::server::step`] and
-//! a write.
+//! client socket, edge-triggered. Each turn:
+//!
+//! 1. serve the connections whose budget ran out last turn, then those
+//!    with new events — each connection **at most once per turn**, at most
+//!    [`FRAMES_PER_TURN`] messages and [`READS_PER_TURN`] reads, so a
+//!    flooding client costs the others a bounded slice;
+//! 2. hand every frame to the hub and apply its effects: lines into the
+//!    recipients' outboxes, closes;
+//! 3. flush the outboxes that changed, run the hub's timers and sweep.
+//!
+//! Flow control: a client whose outbox passes a quarter of
+//! [`ServerConfig::max_queue`] is not read until it drains (its own
+//! requests wait, nobody else's); one that passes the whole of it is
+//! disconnected as a slow reader. The kernel's buffers per socket are
+//! capped too ([`ServerConfig::socket_buffer`]).
 
-use std::io::{self, Write};
-use std::net::SocketAddr;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,14 +29,15 @@ use std::time::{Duration, Instant};
 use log::{debug, error, info, warn};
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token};
+use slab::Slab;
 
 use super::admission::{self, Refusals, Spare, ACCEPT_RETRY};
-use super::connection::{busy, Connection, Outcome, Tick};
-use super::session::push_line;
+use super::connection::{Connection, FramerPool, Input};
+use super::outbox::Flushed;
 use super::Shared;
 use crate::client::unix_seconds;
+use crate::hub::{ClientId, CloseReason, Effect, Effects, Hub, Line, Time};
 use crate::ServerConfig;
-use slab::Slab;
 
 /// The listener's token; connections use their slab index.
 pub(super) const LISTENER: Token = Token(usize::MAX);
@@ -33,24 +46,35 @@ pub(super) const WAKER: Token = Token(usize::MAX - 1);
 
 /// Readiness events taken per poll.
 const EVENTS: usize = 1024;
-/// Bytes read per `read` call; one buffer shared by all connections.
-const SCRATCH: usize = 16 * 1024;
-/// Bounds of the idle sweep's period (a quarter of the idle timeout).
-const SWEEP_MIN: Duration = Duration::from_millis(10);
-const SWEEP_MAX: Duration = Duration::from_secs(1);
+/// Messages one connection may have handled per turn.
+pub(super) const FRAMES_PER_TURN: usize = 16;
+/// Reads (of at most one message's buffer) per connection per turn.
+pub(super) const READS_PER_TURN: usize = 4;
+/// How often closing connections and message deadlines are checked.
+const SWEEP_EVERY: Duration = Duration::from_millis(250);
+/// Most connections cut for a message deadline per sweep (the rest go at
+/// the next one: no stall when thousands expire together).
+const MAX_CUT_PER_SWEEP: usize = 256;
+/// Clients turned away or finished, lingering until they read their last
+/// line, at most; beyond it a refused client is written to and closed.
+const MAX_LINGERING: usize = 4096;
+/// Scratch for discarding what closing clients still send.
+const SCRATCH: usize = 4096;
 
-/// Clients that finished or were turned away, lingering until they read
-/// their last answer, at most (beyond it a busy client is just closed).
-const MAX_LINGERING: usize = 1024;
-
-/// What using the spare descriptor achieved.
-enum Spared {
-    /// One queued client was answered `server busy` and closed.
-    TurnedAway,
-    /// Nobody was queued.
-    NoneWaiting,
-    /// No spare to use: wait and retry.
-    NoSpare,
+/// How serving a connection's input ended.
+enum Served {
+    /// Read until the socket was empty.
+    Drained,
+    /// The budget ran out with work left: again next turn.
+    Again,
+    /// Its outbox is too full to read more until it drains.
+    Paused,
+    /// The hub closed it (quit, or a limit).
+    Closed,
+    /// The client closed its side.
+    Eof,
+    /// The connection failed.
+    Lost(io::Error),
 }
 
 /// Everything the loop owns.
@@ -60,19 +84,33 @@ pub(super) struct EventLoop {
     pub(super) shared: Arc<Shared>,
     pub(super) config: ServerConfig,
     pub(super) local_addr: SocketAddr,
-    conns: Slab<Box<Connection>>,
-    /// Connections counted against `max_connections`.
-    open: usize,
-    /// Connections whose read budget ran out with input left.
-    again: Vec<usize>,
+    hub: Hub,
+    effects: Effects,
+    conns: Slab<Connection>,
+    /// The connection of each hub client.
+    ids: HashMap<ClientId, usize>,
+    /// Open sessions per source address.
+    per_address: HashMap<IpAddr, usize>,
+    /// Connections to serve at the start of the next turn.
+    next_turn: Vec<usize>,
+    /// Connections whose outbox changed this turn.
+    dirty: Vec<usize>,
+    /// Paced outboxes: when to write to them next.
+    paced: BinaryHeap<Reverse<(Duration, usize)>>,
+    framers: FramerPool,
     scratch: Box<[u8]>,
     spare: Spare,
     refusals: Refusals,
     /// Set after an accept error: when to try accepting again.
-    accept_retry: Option<Instant>,
+    accept_retry: Option<Duration>,
     /// Out of descriptors with no spare (logged once per episode).
     starved: bool,
-    next_sweep: Instant,
+    start: Instant,
+    next_tick: Duration,
+    next_sweep: Duration,
+    /// Counts turns, so a connection is served at most once per turn.
+    turn: u64,
+    served: HashMap<usize, u64>,
 }
 
 impl EventLoop {
@@ -88,28 +126,45 @@ impl EventLoop {
             listener,
             shared,
             refusals: Refusals::new(config.max_connections),
+            hub: Hub::new(config.hub()),
             config,
             local_addr,
+            effects: Effects::new(),
             conns: Slab::new(),
-            open: 0,
-            again: Vec::new(),
+            ids: HashMap::new(),
+            per_address: HashMap::new(),
+            next_turn: Vec::new(),
+            dirty: Vec::new(),
+            paced: BinaryHeap::new(),
+            framers: FramerPool::default(),
             scratch: vec![0; SCRATCH].into_boxed_slice(),
             spare: Spare::new(),
             accept_retry: None,
             starved: false,
-            next_sweep: Instant::now(),
+            start: Instant::now(),
+            next_tick: Duration::ZERO,
+            next_sweep: Duration::ZERO,
+            turn: 0,
+            served: HashMap::new(),
         }
+    }
+
+    fn now(&self) -> Time {
+        Time::new(self.start.elapsed(), unix_seconds())
     }
 
     /// Serves until the shutdown flag is set.
     pub(super) fn run(mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(EVENTS);
         info!(
-            "serving on {} (max {} connections, idle timeout {:?})",
-            self.local_addr, self.config.max_connections, self.config.idle_timeout
+            "serving on {} (max {} connections, {} per address, idle timeout {:?})",
+            self.local_addr,
+            self.config.max_connections,
+            self.config.max_per_address,
+            self.config.idle_timeout
         );
         while !self.shared.stop.load(Ordering::Acquire) {
-            let timeout = self.poll_timeout(Instant::now());
+            let timeout = self.poll_timeout(self.start.elapsed());
             if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
                 if e.kind() == io::ErrorKind::Interrupted {
                     continue;
@@ -118,76 +173,115 @@ impl EventLoop {
                 self.close_all();
                 return Err(e);
             }
-            let tick = Tick {
-                now: Instant::now(),
-                unix: unix_seconds(),
-            };
+            self.turn += 1;
+            self.served.clear();
+            let now = self.now();
             // Connections that were short of budget go first, before new
             // events can push them back again.
-            for index in std::mem::take(&mut self.again) {
-                self.serve(index, tick, true);
+            for key in std::mem::take(&mut self.next_turn) {
+                if let Some(conn) = self.conns.get_mut(key) {
+                    conn.scheduled = false;
+                }
+                self.serve_input(key, now);
             }
             for event in events.iter() {
                 match event.token() {
-                    LISTENER => self.accept(tick),
+                    LISTENER => self.accept(now),
                     WAKER => {}
-                    Token(index) => self.serve(index, tick, event.is_read_closed()),
+                    Token(key) => {
+                        if event.is_writable() {
+                            self.flush(key, now);
+                        }
+                        if event.is_readable() || event.is_read_closed() || event.is_error() {
+                            self.serve_input(key, now);
+                        }
+                    }
                 }
             }
-            if self.accept_retry.is_some_and(|at| tick.now >= at) {
+            if self.accept_retry.is_some_and(|at| now.elapsed >= at) {
                 self.accept_retry = None;
-                self.accept(tick);
+                self.accept(now);
             }
-            if tick.now >= self.next_sweep {
-                self.sweep(tick.now);
+            while let Some(&Reverse((at, key))) = self.paced.peek() {
+                if at > now.elapsed {
+                    break;
+                }
+                self.paced.pop();
+                self.mark_dirty(key);
+            }
+            if now.elapsed >= self.next_tick {
+                let wait = self.hub.tick(now, &mut self.effects);
+                self.next_tick = now.elapsed + wait;
+                self.apply_effects(now);
+            }
+            if now.elapsed >= self.next_sweep {
+                self.sweep(now);
+                self.next_sweep = now.elapsed + SWEEP_EVERY;
+            }
+            for key in std::mem::take(&mut self.dirty) {
+                self.flush(key, now);
             }
         }
         self.close_all();
         Ok(())
     }
 
-    /// How long the next poll may sleep: until the sweep or an accept
-    /// retry, or not at all when connections wait for their turn.
-    fn poll_timeout(&self, now: Instant) -> Duration {
-        if !self.again.is_empty() {
+    /// How long the next poll may sleep: until the next timer, or not at
+    /// all when connections wait for their turn.
+    fn poll_timeout(&self, now: Duration) -> Duration {
+        if !self.next_turn.is_empty() || !self.dirty.is_empty() {
             return Duration::ZERO;
         }
-        let wake = match self.accept_retry {
-            Some(at) => at.min(self.next_sweep),
-            None => self.next_sweep,
-        };
-        wake.saturating_duration_since(now)
+        let mut wake = self.next_tick.min(self.next_sweep);
+        if let Some(at) = self.accept_retry {
+            wake = wake.min(at);
+        }
+        if let Some(Reverse((at, _))) = self.paced.peek() {
+            wake = wake.min(*at);
+        }
+        wake.saturating_sub(now)
+    }
+
+    fn schedule(&mut self, key: usize) {
+        if let Some(conn) = self.conns.get_mut(key) {
+            if !conn.scheduled {
+                conn.scheduled = true;
+                self.next_turn.push(key);
+            }
+        }
+    }
+
+    fn mark_dirty(&mut self, key: usize) {
+        if !self.dirty.contains(&key) {
+            self.dirty.push(key);
+        }
     }
 
     /// Accepts every queued client (edge-triggered: until `WouldBlock`).
-    fn accept(&mut self, tick: Tick) {
+    fn accept(&mut self, now: Time) {
         loop {
             match self.listener.accept() {
                 Ok((stream, peer)) => {
                     self.starved = false;
-                    self.admit(stream, peer, tick);
+                    self.admit(stream, peer, now);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if admission::is_transient(&e) => {}
                 // Linux reports this before looking at the queue, so it
                 // does not mean anyone is waiting.
                 Err(e) if admission::is_out_of_descriptors(&e) => {
-                    match self.turn_away_without_descriptors(tick) {
-                        Spared::TurnedAway => {}
-                        Spared::NoneWaiting => return,
-                        Spared::NoSpare => {
-                            if !self.starved {
-                                warn!("out of file descriptors, accepting again shortly: {e}");
-                                self.starved = true;
-                            }
-                            self.accept_retry = Some(tick.now + ACCEPT_RETRY);
-                            return;
+                    if !self.turn_away_without_descriptors(now) {
+                        if !self.starved {
+                            warn!("out of file descriptors, accepting again shortly: {e}");
+                            self.starved = true;
                         }
+                        self.accept_retry = Some(now.elapsed + ACCEPT_RETRY);
+                        return;
                     }
                 }
                 Err(e) => {
                     warn!("accept failed, trying again shortly: {e}");
-                    self.accept_retry = Some(tick.now + ACCEPT_RETRY);
+                    self.accept_retry = Some(now.elapsed + ACCEPT_RETRY);
                     return;
                 }
             }
@@ -195,109 +289,311 @@ impl EventLoop {
     }
 
     /// Out of descriptors: frees the spare to accept one client, answers it
-    /// `server busy` and closes it, then takes the spare back.
-    fn turn_away_without_descriptors(&mut self, tick: Tick) -> Spared {
+    /// `server busy` and closes it, then takes the spare back. `false` when
+    /// there was no spare or nobody waiting.
+    fn turn_away_without_descriptors(&mut self, now: Time) -> bool {
         if !self.spare.release() {
-            return Spared::NoSpare;
+            return false;
         }
-        let outcome = match self.listener.accept() {
+        let turned_away = match self.listener.accept() {
             Ok((mut stream, _)) => {
-                let mut line = Vec::new();
-                push_line(&mut line, &busy(tick.unix));
                 // Best effort: the socket is new, the line small.
-                let _ = stream.write(&line);
-                self.refusals.record_starved(tick.now);
-                Spared::TurnedAway
+                let _ = io::Write::write(&mut stream, &busy_line(now, "server busy"));
+                self.refusals.record_starved(Instant::now());
+                true
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Spared::NoneWaiting,
-            Err(e) if admission::is_transient(&e) => Spared::TurnedAway,
-            // Still out (another thread took the descriptor): wait.
-            Err(_) => Spared::NoSpare,
+            Err(e) => admission::is_transient(&e),
         };
         self.spare.restore();
-        outcome
+        turned_away
     }
 
-    fn admit(&mut self, stream: mio::net::TcpStream, peer: SocketAddr, tick: Tick) {
+    fn admit(&mut self, stream: mio::net::TcpStream, peer: SocketAddr, now: Time) {
         // Answers are small and each one is awaited: don't let Nagle hold
         // them back waiting for an ACK.
         let _ = stream.set_nodelay(true);
-        let conn = if self.open < self.config.max_connections {
-            debug!("connection from {peer}");
-            self.open += 1;
-            Connection::open(stream, peer, tick.now)
+        if self.config.socket_buffer > 0 {
+            let socket = socket2::SockRef::from(&stream);
+            let _ = socket.set_send_buffer_size(self.config.socket_buffer);
+            let _ = socket.set_recv_buffer_size(self.config.socket_buffer);
+        }
+        let from_here = self.per_address.get(&peer.ip()).copied().unwrap_or(0);
+        let refusal = if self.ids.len() >= self.config.max_connections {
+            Some("server busy")
+        } else if from_here >= self.config.max_per_address {
+            Some("too many connections from your address")
         } else {
-            self.refusals.record_busy(tick.now);
-            let conn = Connection::turned_away(stream, peer, tick);
-            if self.conns.len().saturating_sub(self.open) >= MAX_LINGERING {
-                // Too many lingering already: the line is written, close now.
-                return;
-            }
-            conn
+            None
         };
-        let was_open = conn.is_open();
-        let mut conn = Box::new(conn);
-        let token = Token(self.conns.vacant_key());
+        let mut conn = match refusal {
+            Some(why) => {
+                self.refusals.record_busy(Instant::now());
+                let lingering = self.conns.len().saturating_sub(self.ids.len());
+                let line = busy_line(now, why);
+                if lingering >= MAX_LINGERING {
+                    // Too many lingering already: write and close now.
+                    let mut stream = stream;
+                    let _ = io::Write::write(&mut stream, &line);
+                    return;
+                }
+                Connection::turned_away(stream, peer, line, now.elapsed)
+            }
+            None => {
+                debug!("connection from {peer}");
+                let id = self.hub.connect(peer, now);
+                Connection::open(stream, peer, id)
+            }
+        };
+        let key = self.conns.vacant_key();
         let interest = Interest::READABLE | Interest::WRITABLE;
         if let Err(e) = self
             .poll
             .registry()
-            .register(conn.stream_mut(), token, interest)
+            .register(conn.stream_mut(), Token(key), interest)
         {
             warn!("cannot watch connection from {peer}: {e}");
-            if was_open {
-                self.open = self.open.saturating_sub(1);
+            if let Some(id) = conn.id {
+                self.hub
+                    .disconnect(id, CloseReason::Gone, now, &mut self.effects);
+                self.effects.drain();
             }
             return;
         }
+        if let Some(id) = conn.id {
+            self.ids.insert(id, key);
+            *self.per_address.entry(peer.ip()).or_default() += 1;
+        }
         self.conns.insert(conn);
+        self.mark_dirty(key);
     }
 
-    /// Lets connection `index` do its work; `drain` reads until `WouldBlock`.
-    fn serve(&mut self, index: usize, tick: Tick, drain: bool) {
-        let Some(conn) = self.conns.get_mut(index) else {
+    /// Reads and handles what `key` sent, within the turn's budget.
+    fn serve_input(&mut self, key: usize, now: Time) {
+        if self.served.insert(key, self.turn) == Some(self.turn) {
+            return;
+        }
+        let Some(conn) = self.conns.get_mut(key) else {
             // Closed earlier in this turn; a late event for it.
             return;
         };
-        let was_open = conn.is_open();
-        let outcome = conn.on_ready(tick, &mut self.scratch, drain);
-        let still_open = conn.is_open();
-        if was_open && !still_open {
-            self.open = self.open.saturating_sub(1);
-        }
-        match outcome {
-            Outcome::Keep => {}
-            Outcome::Again => self.again.push(index),
-            Outcome::Close => self.remove(index, still_open),
-        }
-    }
-
-    /// Closes connections that sent nothing for the idle timeout, and
-    /// finished ones whose client never closed.
-    fn sweep(&mut self, now: Instant) {
-        let idle = self.config.idle_timeout;
-        let expired: Vec<(usize, bool)> = self
-            .conns
-            .iter()
-            .filter(|(_, conn)| conn.expire(now, idle))
-            .map(|(index, conn)| (index, conn.is_open()))
-            .collect();
-        for (index, open) in expired {
-            self.remove(index, open);
-        }
-        self.refusals.report(now);
-        let period = if idle.is_zero() {
-            SWEEP_MAX
-        } else {
-            (idle / 4).clamp(SWEEP_MIN, SWEEP_MAX)
+        let Some(id) = conn.id.filter(|_| conn.is_open()) else {
+            match conn.discard_input(&mut self.scratch) {
+                Ok(_) if conn.is_finished(now.elapsed) => self.remove(key),
+                Ok(_) => {}
+                Err(_) => self.remove(key),
+            }
+            return;
         };
-        self.next_sweep = now + period;
+        let max_unread = self.config.max_queue / 4;
+        let mut frames = 0;
+        let mut reads = 0;
+        let served = loop {
+            let mut from_this_read = 0;
+            while frames < FRAMES_PER_TURN {
+                let Some(frame) = conn.next_frame() else {
+                    break;
+                };
+                frames += 1;
+                from_this_read += 1;
+                self.hub.frame(id, frame, now, &mut self.effects);
+                conn.message_started = None;
+            }
+            if from_this_read > 1 {
+                // Several requests sent without waiting for answers: it
+                // reads a stream (one-object readers wait for each answer).
+                conn.outbox.set_streams();
+            }
+            if !self.hub.is_connected(id) {
+                break Served::Closed;
+            }
+            if frames >= FRAMES_PER_TURN || reads >= READS_PER_TURN {
+                break Served::Again;
+            }
+            if conn.outbox.queued() > max_unread {
+                conn.read_paused = true;
+                break Served::Paused;
+            }
+            reads += 1;
+            match conn.read(&mut self.framers, now.elapsed) {
+                Ok(Input::Data { n, newline }) => {
+                    if newline {
+                        conn.outbox.set_streams();
+                    }
+                    if n > 0 {
+                        self.hub.touch(id, now);
+                        if conn.message_started.is_none() {
+                            conn.message_started = Some(now.elapsed);
+                        }
+                    }
+                }
+                Ok(Input::Drained) => break Served::Drained,
+                Ok(Input::Eof) => break Served::Eof,
+                Err(e) => break Served::Lost(e),
+            }
+        };
+        let mid_message = conn.is_mid_message();
+        conn.settle_framer(&mut self.framers);
+        match served {
+            Served::Drained | Served::Paused | Served::Closed => {}
+            Served::Again => self.schedule(key),
+            Served::Eof => {
+                if mid_message {
+                    info!("client {id} ({}) disconnected mid-message", conn.peer);
+                }
+                self.hub
+                    .disconnect(id, CloseReason::Gone, now, &mut self.effects);
+                if let Some(conn) = self.conns.get_mut(key) {
+                    // Its side is closed: nothing more to wait for once
+                    // what is queued is written.
+                    let _ = conn.discard_input(&mut self.scratch);
+                }
+            }
+            Served::Lost(e) => {
+                debug!("client {id} connection lost: {e}");
+                self.hub
+                    .disconnect(id, CloseReason::Gone, now, &mut self.effects);
+                self.apply_effects(now);
+                self.remove(key);
+                return;
+            }
+        }
+        self.apply_effects(now);
     }
 
-    fn remove(&mut self, index: usize, counted_open: bool) {
-        if let Some(mut conn) = self.conns.try_remove(index) {
-            if counted_open {
-                self.open = self.open.saturating_sub(1);
+    /// Carries out what the hub asked, in order.
+    fn apply_effects(&mut self, now: Time) {
+        while !self.effects.is_empty() {
+            let batch: Vec<Effect> = self.effects.drain().collect();
+            let mut slow: Vec<ClientId> = Vec::new();
+            for effect in batch {
+                match effect {
+                    Effect::Send { to, line } => {
+                        let Some(&key) = self.ids.get(&to) else {
+                            continue;
+                        };
+                        let Some(conn) = self.conns.get_mut(key) else {
+                            continue;
+                        };
+                        conn.outbox.push(line);
+                        if conn.outbox.queued() > self.config.max_queue {
+                            slow.push(to);
+                        }
+                        self.mark_dirty(key);
+                    }
+                    Effect::Close { client, why } => {
+                        let Some(key) = self.ids.remove(&client) else {
+                            continue;
+                        };
+                        let Some(conn) = self.conns.get_mut(key) else {
+                            continue;
+                        };
+                        if let Some(count) = self.per_address.get_mut(&conn.peer.ip()) {
+                            *count = count.saturating_sub(1);
+                            if *count == 0 {
+                                self.per_address.remove(&conn.peer.ip());
+                            }
+                        }
+                        if why == CloseReason::SlowReader {
+                            // It reads nothing: what is queued would
+                            // only linger.
+                            conn.outbox.clear();
+                        }
+                        conn.start_closing(now.elapsed);
+                        self.mark_dirty(key);
+                    }
+                }
+            }
+            for id in slow {
+                if self.hub.is_connected(id) {
+                    warn!(
+                        "client {id} does not read: more than {} bytes queued, disconnecting",
+                        self.config.max_queue
+                    );
+                    self.hub
+                        .disconnect(id, CloseReason::SlowReader, now, &mut self.effects);
+                }
+            }
+        }
+    }
+
+    /// Writes what `key` may; reacts to what the write found.
+    fn flush(&mut self, key: usize, now: Time) {
+        let Some(conn) = self.conns.get_mut(key) else {
+            return;
+        };
+        let was_shut = conn.write_shut();
+        match conn.flush(now.elapsed) {
+            Ok(Flushed::Done) => {
+                if conn.read_paused {
+                    conn.read_paused = false;
+                    self.schedule(key);
+                } else if conn.is_finished(now.elapsed) {
+                    self.remove(key);
+                } else if conn.write_shut() && !was_shut {
+                    // Nothing more to write: stop the writable events, so a
+                    // closing connection costs no CPU while it lingers.
+                    let _ = self.poll.registry().reregister(
+                        conn.stream_mut(),
+                        Token(key),
+                        Interest::READABLE,
+                    );
+                }
+            }
+            Ok(Flushed::Blocked) => {}
+            Ok(Flushed::Paced(at)) => self.paced.push(Reverse((at, key))),
+            Err(e) => {
+                if let Some(id) = conn.id.filter(|_| conn.is_open()) {
+                    debug!("client {id} connection lost: {e}");
+                    self.hub
+                        .disconnect(id, CloseReason::Gone, now, &mut self.effects);
+                    self.apply_effects(now);
+                }
+                self.remove(key);
+            }
+        }
+    }
+
+    /// Removes closing connections whose time is up, and cuts clients that
+    /// have taken too long over one message.
+    fn sweep(&mut self, now: Time) {
+        let deadline = self.config.message_deadline;
+        let mut finished = Vec::new();
+        let mut late = Vec::new();
+        for (key, conn) in &self.conns {
+            if !conn.is_open() {
+                if conn.is_finished(now.elapsed) {
+                    finished.push(key);
+                }
+            } else if let (Some(started), Some(id)) = (conn.message_started, conn.id) {
+                if !deadline.is_zero()
+                    && now.elapsed.saturating_sub(started) >= deadline
+                    && late.len() < MAX_CUT_PER_SWEEP
+                {
+                    late.push(id);
+                }
+            }
+        }
+        for key in finished {
+            self.remove(key);
+        }
+        for id in late {
+            self.hub
+                .disconnect(id, CloseReason::Trickle, now, &mut self.effects);
+        }
+        self.apply_effects(now);
+        self.refusals.report(Instant::now());
+    }
+
+    fn remove(&mut self, key: usize) {
+        if let Some(mut conn) = self.conns.try_remove(key) {
+            if let Some(id) = conn.id {
+                if self.ids.get(&id) == Some(&key) {
+                    // Still a session: the hub must let go of it too.
+                    self.ids.remove(&id);
+                    if let Some(count) = self.per_address.get_mut(&conn.peer.ip()) {
+                        *count = count.saturating_sub(1);
+                    }
+                }
             }
             // Closing the socket would unregister it too; saying so keeps
             // mio's bookkeeping exact on every platform.
@@ -307,14 +603,40 @@ impl EventLoop {
 
     fn close_all(&mut self) {
         self.refusals.report_now(Instant::now());
+        let now = self.now();
         let count = self.conns.len();
-        for mut conn in self.conns.drain() {
-            conn.farewell();
+        let ids: Vec<ClientId> = self.ids.keys().copied().collect();
+        for id in ids {
+            self.hub
+                .disconnect(id, CloseReason::Shutdown, now, &mut self.effects);
         }
-        self.open = 0;
+        self.effects.drain();
+        for (_, conn) in &mut self.conns {
+            let _ = conn.flush(now.elapsed);
+        }
+        self.conns.clear();
+        self.ids.clear();
         info!(
             "server on {} stopped ({count} connection(s) closed)",
             self.local_addr
         );
+    }
+}
+
+/// `{"response":500,"time":…,"error":why}` and a newline.
+fn busy_line(now: Time, why: &str) -> Line {
+    let response = jim_core::Response::with_text(
+        jim_core::StatusCode::SERVER_ERROR,
+        now.unix,
+        jim_core::Text::plain(why),
+    );
+    let mut buf = [0u8; 256];
+    match jim_core::Encode::encode(&response, &mut buf) {
+        Ok(n) => {
+            let mut line = buf.get(..n).unwrap_or_default().to_vec();
+            line.push(b'\n');
+            Line::from(line)
+        }
+        Err(_) => Line::from(&b"{\"response\":500}\n"[..]),
     }
 }

@@ -1,18 +1,18 @@
-//! [`Server`]: a JIM server for many clients on one event-loop thread.
+//! [`Server`]: the JIM chat server, many clients on one event-loop thread.
 //!
-//! Each client gets jim-core's answer to each of its messages
-//! ([`jim_core::server::step`]): `200` to a `presence`, `400` with a reason
-//! to anything invalid (and the session goes on), a close after `quit`.
-//! Clients never wait for each other: sockets are non-blocking and served
-//! by readiness, so a silent or half-sent client only ever costs its own
-//! buffer until its idle timeout.
+//! The chat itself — names, rooms, relaying, contacts, keep-alive — is the
+//! sans-IO [`Hub`](crate::hub::Hub); this module moves bytes between the
+//! sockets and it. Clients never wait for each other: sockets are
+//! non-blocking and served by readiness, in bounded turns, so a silent,
+//! half-sent, flooding or non-reading client only ever costs its own
+//! budget.
 
 mod admission;
 mod config;
 mod connection;
 mod event_loop;
 mod listener;
-mod session;
+mod outbox;
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};

@@ -80,6 +80,15 @@ pub struct Peer {
 }
 
 impl Peer {
+    /// A peer over a stream connected elsewhere (its timeouts as set).
+    pub fn from_stream(stream: TcpStream) -> Peer {
+        stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+        Peer {
+            stream,
+            buf: Vec::new(),
+        }
+    }
+
     /// Connects to `addr` with [`IO_TIMEOUT`] on connect, read and write.
     pub fn connect(addr: SocketAddr) -> Peer {
         let stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)
