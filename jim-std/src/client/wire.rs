@@ -11,9 +11,9 @@ use jim_core::{
 use super::event::Incoming;
 use super::session::{Dialect, Reply, Request};
 
-/// Largest frame the session accepts: a 500-character text of emoji is
-/// 6,000 bytes once `json.dumps` has escaped it.
-pub(crate) const MAX_FRAME: usize = 8 * 1024;
+/// Largest frame the session reads or writes: the server's, as every
+/// message the field limits allow fits it.
+pub(crate) use crate::MAX_FRAME;
 
 /// A received frame, owned.
 #[derive(Debug)]
