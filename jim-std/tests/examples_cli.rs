@@ -504,3 +504,73 @@ fn chat_client_reports_a_peer_that_is_not_jim() {
     assert!(!stderr.contains("without answering"), "{stderr}");
     http.join().unwrap();
 }
+
+#[test]
+fn two_chat_clients_exchange_direct_and_room_messages_through_the_jim_server() {
+    let (server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    let port = addr.port().to_string();
+    let mut bob = chat_client("bob", &["127.0.0.1", &port, "--name", "bob"]);
+    expect_stdout(&bob, "200 OK");
+    bob.stdin().write_all(b"/join #rust\n").unwrap();
+    expect_stdout(&bob, "joined #rust");
+
+    let mut alice = chat_client(
+        "alice",
+        &["127.0.0.1", &port, "--name", "alice", "--status", "here"],
+    );
+    expect_stdout(&alice, "200 OK");
+    alice
+        .stdin()
+        .write_all(
+            "/msg bob привет, Боб\n/join #rust\nhello room\n/who\n/msg carol hi\n".as_bytes(),
+        )
+        .unwrap();
+    expect_stdout(&bob, "alice: привет, Боб");
+    expect_stdout(&alice, "joined #rust");
+    // Plain text went to the room just joined.
+    expect_stdout(&bob, "[#rust] alice: hello room");
+    let online = expect_stdout(&alice, "online:");
+    assert!(
+        online.contains("alice") && online.contains("bob"),
+        "{online}"
+    );
+
+    bob.stdin()
+        .write_all(b"/to alice\nhi alice\n/leave #rust\n")
+        .unwrap();
+    expect_stdout(&alice, "bob: hi alice");
+    expect_stdout(&bob, "left #rust");
+    alice
+        .stdin()
+        .write_all(b"/add bob\n/contacts\n/quit\n")
+        .unwrap();
+    expect_stdout(&alice, "contacts: bob");
+    let status = alice.expect_exit(PROMPTLY * 2);
+    assert!(status.success(), "alice: {status}\n{}", alice.stderr());
+    // The refusal in the server's words.
+    assert!(
+        alice.stderr().contains("error: carol is not online"),
+        "{}",
+        alice.stderr()
+    );
+    assert!(
+        !alice.stderr().contains('{'),
+        "raw JSON shown: {}",
+        alice.stderr()
+    );
+    expect_clean_exit(&mut bob);
+    assert_no_panic("server", &server.stderr());
+}
+
+#[test]
+fn raw_flag_shows_the_json_received() {
+    let (_server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    let port = addr.port().to_string();
+    let (code, stdout, stderr) = run_client(
+        &["127.0.0.1", &port, "--name", "rawuser", "--raw"],
+        b"/msg nobody x\n",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("<< {\"response\":404"), "{stdout}");
+    assert!(stderr.contains("error: nobody is not online"), "{stderr}");
+}
