@@ -493,3 +493,48 @@ fn raw_frames_are_delivered_when_asked() {
     session.quit().unwrap();
     server.join().unwrap();
 }
+
+#[test]
+fn history_follows_its_202_and_a_join_as_history_events() {
+    let (addr, server) = scripted(|mut s| {
+        s.welcome();
+        let ask = s.expect("get_history");
+        assert_eq!(
+            (ask["to"].as_str(), ask["limit"].as_u64()),
+            (Some("bob"), Some(2))
+        );
+        s.send(r#"{"response":202,"time":1,"alert":"2 messages"}"#);
+        s.send(r#"{"action":"msg","time":100,"to":"bob","from":"alice","message":"old one","history":true}"#);
+        s.send(r#"{"action":"msg","time":200,"to":"alice","from":"bob","message":"old two","history":true}"#);
+        s.expect("join");
+        s.send(r#"{"response":200}"#);
+        s.send(r##"{"action":"msg","time":300,"to":"#r","from":"bob","message":"said before","history":true}"##);
+        s.send(r##"{"action":"msg","time":400,"to":"#r","from":"bob","message":"live"}"##);
+    });
+    let (session, events) = Session::connect(addr, "alice", config()).unwrap();
+    let reply = session.history("bob", Some(2)).unwrap();
+    assert_eq!(
+        (reply.code.as_u16(), reply.text.as_deref()),
+        (202, Some("2 messages"))
+    );
+    session.join("#r").unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(match next(&events) {
+            Event::History(m) => format!("history {:?} {} {} {:?}", m.room, m.from, m.text, m.time),
+            Event::Room(m) => format!("room {:?} {} {}", m.room, m.from, m.text),
+            other => panic!("unexpected {other:?}"),
+        });
+    }
+    assert_eq!(
+        seen,
+        [
+            "history None alice old one Some(100)",
+            "history None bob old two Some(200)",
+            "history Some(\"#r\") bob said before Some(300)",
+            "room Some(\"#r\") bob live",
+        ]
+    );
+    drop(session);
+    server.join().unwrap();
+}
