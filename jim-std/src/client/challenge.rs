@@ -54,9 +54,9 @@ pub fn password_key(login: &str, password: &str) -> String {
     );
     let mut hex = String::with_capacity(hash.len() * 2);
     for byte in hash {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+        for nibble in [byte >> 4, byte & 0x0f] {
+            hex.extend(char::from_digit(u32::from(nibble), 16));
+        }
     }
     hex
 }
