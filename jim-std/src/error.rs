@@ -1,4 +1,5 @@
-//! [`ClientError`]: why a [`Client`](crate::Client) call failed.
+//! [`ClientError`]: why a [`Client`](crate::Client) or
+//! [`Session`](crate::Session) call failed.
 
 use std::fmt;
 use std::io;
@@ -7,7 +8,7 @@ use jim_core::{EncodeError, StatusCode};
 
 use crate::transport::is_timeout;
 
-/// Why connecting or the handshake failed.
+/// Why connecting, the handshake or a request failed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ClientError {
@@ -25,10 +26,22 @@ pub enum ClientError {
     /// The server's bytes were not a JIM answer, or it closed the
     /// connection without answering.
     Protocol(String),
+    /// The peer answered with something that is not JIM at all (an HTTP
+    /// server, say); holds the start of what it sent, made printable.
+    NotJim(String),
+    /// The server wants a password (a course `511` challenge, or `401`
+    /// to the presence) and none was given; nothing else was sent.
+    PasswordRequired {
+        /// The server's text, if any.
+        text: String,
+    },
+    /// The connection is gone: the server closed it, the session quit,
+    /// or reading failed. Requests waiting for an answer get this.
+    Disconnected,
     /// The connection failed after it was made.
     Io(io::Error),
     /// The message to send is not valid JIM (an empty name, a status over
-    /// 25 characters, …); nothing was sent.
+    /// 25 characters, a room without `#`, …); nothing was sent.
     Invalid(EncodeError),
 }
 
@@ -49,6 +62,23 @@ impl ClientError {
         } else {
             ClientError::Connect(e)
         }
+    }
+
+    /// The server's code, for [`Rejected`](ClientError::Rejected).
+    pub fn code(&self) -> Option<StatusCode> {
+        match self {
+            ClientError::Rejected { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// `true` when the connection is unusable after this error (as opposed
+    /// to a refused or invalid request, after which the session goes on).
+    pub fn is_fatal(&self) -> bool {
+        !matches!(
+            self,
+            ClientError::Rejected { .. } | ClientError::Invalid(_) | ClientError::Timeout
+        )
     }
 }
 
@@ -81,6 +111,16 @@ impl fmt::Display for ClientError {
             }
             ClientError::Rejected { code, text } => write!(f, "server answered {code}: {text}"),
             ClientError::Protocol(what) => write!(f, "protocol error: {what}"),
+            ClientError::NotJim(start) => {
+                write!(f, "the peer does not speak JIM; it answered {start:?}")
+            }
+            ClientError::PasswordRequired { text } if text.is_empty() => {
+                f.write_str("the server asks for a password")
+            }
+            ClientError::PasswordRequired { text } => {
+                write!(f, "the server asks for a password: {text}")
+            }
+            ClientError::Disconnected => f.write_str("the connection is closed"),
             ClientError::Io(e) => write!(f, "connection error: {e}"),
             ClientError::Invalid(e) => write!(f, "cannot send: {e}"),
         }
@@ -91,6 +131,7 @@ impl std::error::Error for ClientError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ClientError::Connect(e) | ClientError::Io(e) => Some(e),
+            ClientError::Invalid(e) => Some(e),
             _ => None,
         }
     }

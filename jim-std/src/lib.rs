@@ -8,6 +8,12 @@
 //! - [`Server`]: one event-loop thread (`mio`) serving thousands of
 //!   clients, with an idle timeout and a connection limit
 //!   ([`ServerConfig`]), stopped by a [`ShutdownHandle`].
+//! - [`Session`]: a chat client — connect, log in (presence,
+//!   `authenticate`, or the course's `511` challenge), then blocking
+//!   requests (messages, rooms, contacts, who is online, history) whose
+//!   answers are matched in order while a reader thread delivers relayed
+//!   messages, notices and the end of the connection as [`Event`]s and
+//!   answers the server's probes.
 //! - [`Client`]: connect with a timeout and do the `presence` handshake.
 //! - [`transport`]: a `TcpStream` as an `embedded-io` transport, for
 //!   [`jim_core::io::Connection`] and anything else built on it.
@@ -39,7 +45,10 @@ pub mod hub;
 mod server;
 pub mod transport;
 
-pub use client::{Client, HandshakeReply};
+pub use client::{
+    challenge_answer, password_key, Client, Dialect, Disconnect, Event, Events, HandshakeReply,
+    Incoming, Pending, Reply, Request, Session, SessionConfig, PBKDF2_ROUNDS,
+};
 pub use error::ClientError;
 pub use server::{Server, ServerConfig, ServerHandle, ShutdownHandle};
 

@@ -233,7 +233,30 @@ fn help_works_for_both() {
         ("server", &["--addr", "--port"][..]),
         (
             "client",
-            &["--addr", "--port", "--name", "--status", "--timeout"],
+            &[
+                "--addr",
+                "--port",
+                "--name",
+                "--status",
+                "--timeout",
+                "--password",
+                "--dialect",
+                "--raw",
+                "/msg NAME text",
+                "/to NAME|#room",
+                "/join #room",
+                "/leave [#room]",
+                "/contacts",
+                "/add NAME",
+                "/del NAME",
+                "/who",
+                "/history",
+                "/help",
+                "/quit",
+                "NO_COLOR",
+                "Exit codes: 0 ok; 1 refused or failed",
+                "2 bad usage",
+            ][..],
         ),
     ] {
         let command = {
@@ -295,4 +318,259 @@ fn server_stops_cleanly_on_sigterm_with_clients_connected() {
     assert_no_panic("server", &server.stderr());
     // Its session was closed, not left dangling.
     peer.expect_closed(PROMPTLY);
+}
+
+// ------------------------------------------------------------ the chat client
+
+/// The example client started with `args`, stdin kept open for commands.
+fn chat_client(name: &str, args: &[&str]) -> ChildGuard {
+    let mut command = Command::new(example_bin("client"));
+    command.args(args).env("NO_COLOR", "1");
+    ChildGuard::spawn(name, command)
+}
+
+/// Waits for `needle` on `who`'s stdout, or fails with its output.
+fn expect_stdout(who: &ChildGuard, needle: &str) -> String {
+    who.wait_stdout(needle, PROMPTLY * 2).unwrap_or_else(|| {
+        panic!(
+            "{} printed no {needle:?}\nstdout:\n{}\nstderr:\n{}",
+            who.name,
+            who.stdout(),
+            who.stderr()
+        )
+    })
+}
+
+/// Closes `who`'s stdin and asserts it exits 0 promptly.
+fn expect_clean_exit(who: &mut ChildGuard) {
+    who.close_stdin();
+    let status = who.expect_exit(PROMPTLY * 2);
+    assert!(
+        status.success(),
+        "{} exited {status}\nstdout:\n{}\nstderr:\n{}",
+        who.name,
+        who.stdout(),
+        who.stderr()
+    );
+    assert_no_panic(&who.name, &who.stderr());
+}
+
+/// tests/python/course_chat_server.py with `args`, and its port.
+fn course_chat_server(args: &[&str]) -> (ChildGuard, String) {
+    let mut command = Command::new("python3");
+    command
+        .arg(python_dir().join("course_chat_server.py"))
+        .args(args)
+        .args(["--timeout", "30"]);
+    let server = ChildGuard::spawn("course_chat_server.py", command);
+    let port = server
+        .next_line(PROMPTLY * 2)
+        .unwrap_or_else(|| panic!("course_chat_server.py printed no port: {}", server.stderr()));
+    (server, port.trim().to_owned())
+}
+
+#[test]
+fn chat_client_talks_to_a_course_python_server_with_the_511_login() {
+    if !python3_available() {
+        return;
+    }
+    let (server, port) = course_chat_server(&["--user", "bob:secret"]);
+    let common = ["127.0.0.1", &port, "--dialect", "course"];
+
+    // A wrong password: refused in the server's words, exit 1.
+    let (code, _out, stderr) = run_client(
+        &[&common[..], &["--name", "bob", "--password", "wrong"]].concat(),
+        b"",
+    );
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("Неверный пароль."), "stderr: {stderr}");
+    // No password at all, stdin not a terminal: told to give one.
+    let (code, _out, stderr) = run_client(&[&common[..], &["--name", "bob"]].concat(), b"");
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("--password"), "stderr: {stderr}");
+
+    let mut bob = chat_client(
+        "bob",
+        &[&common[..], &["--name", "bob", "--password", "secret"]].concat(),
+    );
+    expect_stdout(&bob, "200 OK");
+    let mut alice = chat_client("alice", &[&common[..], &["--name", "alice"]].concat());
+    expect_stdout(&alice, "200 OK");
+    alice
+        .stdin()
+        .write_all(
+            "/msg bob привет 😀\n/who\n/msg nobody x\n/add bob\n/contacts\n/to bob\nsecond\n"
+                .as_bytes(),
+        )
+        .unwrap();
+    // Non-ASCII survives the course server's ASCII-only decode, escaped.
+    expect_stdout(&bob, "alice: привет 😀");
+    expect_stdout(&alice, "online: alice, bob");
+    expect_stdout(&alice, "contacts: bob");
+    expect_stdout(&bob, "alice: second");
+    assert!(
+        server
+            .wait_stdout("message alice bob second", PROMPTLY)
+            .is_some(),
+        "{}",
+        server.stderr()
+    );
+    expect_clean_exit(&mut alice);
+    // The refusal in the server's words, never as JSON.
+    let errors = alice.stderr();
+    assert!(
+        errors.contains("error: Пользователь не зарегистрирован на сервере."),
+        "{errors}"
+    );
+    assert!(!errors.contains('{'), "raw JSON shown: {errors}");
+    expect_clean_exit(&mut bob);
+    // Both said the course's `exit` (one request per read: nothing broke).
+    assert!(
+        !server.stdout().contains("closed alice") && !server.stdout().contains("closed bob"),
+        "a client broke the course server's one-recv framing:\n{}",
+        server.stdout()
+    );
+}
+
+#[test]
+fn chat_client_bad_commands_get_a_help_hint() {
+    let (_server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    let port = addr.port().to_string();
+    let (code, stdout, stderr) = run_client(
+        &["127.0.0.1", &port, "--name", "typo"],
+        b"/frobnicate\n/msg\n/join\nhello with no target\n/help\n/quit\n/who\n",
+    );
+    assert_eq!(code, Some(0), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.contains("200 OK"), "{stdout}");
+    assert!(
+        stderr.contains("unknown command /frobnicate; type /help for the list"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("usage: /msg NAME text"), "{stderr}");
+    assert!(stderr.contains("usage: /join #room"), "{stderr}");
+    assert!(stderr.contains("no one to talk to yet"), "{stderr}");
+    // /help printed the list; /quit stopped before /who.
+    assert!(stdout.contains("/history [NAME|#room]"), "{stdout}");
+    assert!(
+        !stdout.contains("online:"),
+        "ran a command after /quit: {stdout}"
+    );
+}
+
+#[test]
+fn chat_client_refuses_a_long_name_or_status_before_connecting() {
+    // Nothing listens there: the refusal must come before any connect.
+    let port = closed_addr().port().to_string();
+    for (flag, what) in [("--name", "nickname"), ("--status", "status")] {
+        let long = "ы".repeat(26);
+        let mut args = vec!["127.0.0.1", &port, flag, long.as_str()];
+        if flag == "--status" {
+            args.extend(["--name", "ok"]);
+        }
+        let (code, stdout, stderr) = run_client(&args, b"");
+        assert_eq!(code, Some(1), "stdout: {stdout}\nstderr: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "the {what} is 26 characters long; the limit is 25"
+            )),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("connect"), "tried to connect: {stderr}");
+    }
+    // A usage error is exit 2.
+    let (code, _, stderr) = run_client(&["--port", "seventy"], b"");
+    assert_eq!(code, Some(2), "{stderr}");
+}
+
+#[test]
+fn chat_client_reports_a_peer_that_is_not_jim() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let http = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+        let mut buf = [0u8; 640];
+        let _ = s.read(&mut buf);
+        let _ = s.write_all(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html>bad</html>",
+        );
+    });
+    let (code, stdout, stderr) = run_client(&["127.0.0.1", &port, "--name", "alice"], b"");
+    assert_eq!(code, Some(1), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(
+        stderr.contains("does not speak JIM; it answered \"HTTP/1.1 400 Bad Request\""),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("without answering"), "{stderr}");
+    http.join().unwrap();
+}
+
+#[test]
+fn two_chat_clients_exchange_direct_and_room_messages_through_the_jim_server() {
+    let (server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    let port = addr.port().to_string();
+    let mut bob = chat_client("bob", &["127.0.0.1", &port, "--name", "bob"]);
+    expect_stdout(&bob, "200 OK");
+    bob.stdin().write_all(b"/join #rust\n").unwrap();
+    expect_stdout(&bob, "joined #rust");
+
+    let mut alice = chat_client(
+        "alice",
+        &["127.0.0.1", &port, "--name", "alice", "--status", "here"],
+    );
+    expect_stdout(&alice, "200 OK");
+    alice
+        .stdin()
+        .write_all(
+            "/msg bob привет, Боб\n/join #rust\nhello room\n/who\n/msg carol hi\n".as_bytes(),
+        )
+        .unwrap();
+    expect_stdout(&bob, "alice: привет, Боб");
+    expect_stdout(&alice, "joined #rust");
+    // Plain text went to the room just joined.
+    expect_stdout(&bob, "[#rust] alice: hello room");
+    let online = expect_stdout(&alice, "online:");
+    assert!(
+        online.contains("alice") && online.contains("bob"),
+        "{online}"
+    );
+
+    bob.stdin()
+        .write_all(b"/to alice\nhi alice\n/leave #rust\n")
+        .unwrap();
+    expect_stdout(&alice, "bob: hi alice");
+    expect_stdout(&bob, "left #rust");
+    alice
+        .stdin()
+        .write_all(b"/add bob\n/contacts\n/quit\n")
+        .unwrap();
+    expect_stdout(&alice, "contacts: bob");
+    let status = alice.expect_exit(PROMPTLY * 2);
+    assert!(status.success(), "alice: {status}\n{}", alice.stderr());
+    // The refusal in the server's words.
+    assert!(
+        alice.stderr().contains("error: carol is not online"),
+        "{}",
+        alice.stderr()
+    );
+    assert!(
+        !alice.stderr().contains('{'),
+        "raw JSON shown: {}",
+        alice.stderr()
+    );
+    expect_clean_exit(&mut bob);
+    assert_no_panic("server", &server.stderr());
+}
+
+#[test]
+fn raw_flag_shows_the_json_received() {
+    let (_server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    let port = addr.port().to_string();
+    let (code, stdout, stderr) = run_client(
+        &["127.0.0.1", &port, "--name", "rawuser", "--raw"],
+        b"/msg nobody x\n",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("<< {\"response\":404"), "{stdout}");
+    assert!(stderr.contains("error: nobody is not online"), "{stderr}");
 }

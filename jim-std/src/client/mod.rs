@@ -1,8 +1,18 @@
-//! [`Client`]: a blocking JIM client over TCP.
+//! The client side: [`Client`], a bare presence handshake over jim-core's
+//! [`Connection`], and [`Session`], a whole chat session (login, requests
+//! answered in order, incoming traffic as [`Event`]s from a reader thread).
 //!
-//! All protocol work (encoding the presence, framing and decoding the
-//! answer, skipping a `probe` that arrives first) is jim-core's
-//! [`Connection`]; this adds sockets, timeouts and owned results.
+//! All protocol work (encoding, framing, decoding) is jim-core's; this adds
+//! sockets, timeouts, threads and owned results.
+
+mod challenge;
+mod event;
+mod session;
+mod wire;
+
+pub use challenge::{challenge_answer, password_key, PBKDF2_ROUNDS};
+pub use event::{Disconnect, Event, Events, Incoming};
+pub use session::{Dialect, Pending, Reply, Request, Session, SessionConfig};
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

@@ -1,0 +1,86 @@
+//! The example client on a real pseudo-terminal: a message arrives while
+//! the user is typing, is printed above the input line, and the half-typed
+//! line survives and is sent whole.
+#![cfg(unix)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use common::{example_bin, IO_TIMEOUT};
+use serde_json::Value;
+
+#[test]
+fn a_message_arriving_while_typing_leaves_the_typed_line_intact() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let (deliver, go) = mpsc::channel::<()>();
+    let server = thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(IO_TIMEOUT * 3)).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.contains("\"presence\""), "{line}");
+        writer
+            .write_all(b"{\"response\":200,\"time\":1,\"alert\":\"OK\"}\n")
+            .unwrap();
+        // The test says when the user is mid-line.
+        go.recv_timeout(IO_TIMEOUT * 3).unwrap();
+        writer
+            .write_all(b"{\"action\":\"msg\",\"time\":1700000000,\"to\":\"alice\",\"from\":\"bob\",\"message\":\"incoming \\u0434\\u0430\"}\n")
+            .unwrap();
+        // The line the user finished typing.
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        writer.write_all(b"{\"response\":200}\n").unwrap();
+        let sent: Value = serde_json::from_str(&line).unwrap();
+        // Then the quit.
+        let mut rest = String::new();
+        let _ = reader.read_line(&mut rest);
+        (sent, rest)
+    });
+
+    let mut command = Command::new(example_bin("client"));
+    command
+        .args(["127.0.0.1", &port, "--name", "alice", "--to", "bob"])
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut pty = rexpect::session::spawn_command(command, Some(15_000)).expect("spawn on a pty");
+    pty.exp_string("200 OK").expect("login answer");
+    pty.exp_string("alice to bob> ").expect("prompt");
+    pty.send("hello wor").unwrap();
+    pty.flush().unwrap();
+    pty.exp_string("hello wor").expect("echo of the typed text");
+
+    deliver.send(()).unwrap();
+    // Printed above the prompt, decoded (rexpect reads each byte as a
+    // char, so "да" in UTF-8 shows as these four) ...
+    pty.exp_string("bob: incoming \u{d0}\u{b4}\u{d0}\u{b0}")
+        .expect("the incoming message");
+    // ... and the prompt comes back with the half-typed line on it.
+    pty.exp_string("alice to bob> hello wor")
+        .expect("the typed line redrawn after the message");
+
+    thread::sleep(Duration::from_millis(100));
+    pty.send_line("ld").unwrap();
+    pty.flush().unwrap();
+    thread::sleep(Duration::from_millis(300));
+    pty.send_control('d').unwrap();
+    pty.exp_eof().expect("the client exits after Ctrl-D");
+
+    let (sent, rest) = server.join().unwrap();
+    assert_eq!(sent["action"], "msg");
+    assert_eq!(sent["to"], "bob");
+    assert_eq!(
+        sent["message"], "hello world",
+        "the typed line was broken: {sent}"
+    );
+    assert!(rest.contains("\"quit\""), "no quit after Ctrl-D: {rest:?}");
+}
