@@ -60,6 +60,8 @@ pub enum Field {
     Before,
     /// `limit` (a history query's page size)
     Limit,
+    /// `id` (a stored message's number)
+    Id,
 }
 
 impl Field {
@@ -88,6 +90,7 @@ impl Field {
             Field::Bin => "bin",
             Field::Before => "before",
             Field::Limit => "limit",
+            Field::Id => "id",
         }
     }
 

@@ -97,6 +97,21 @@ fn replayed_history_is_marked() {
 }
 
 #[test]
+fn replayed_history_carries_its_id() {
+    let mut m = ChatMessage::new("alice", "bob", "old");
+    m.history = true;
+    m.id = Some(42);
+    let wire = encoded(&m);
+    assert_eq!(
+        wire,
+        r##"{"action":"msg","to":"bob","from":"alice","message":"old","history":true,"id":42}"##
+    );
+    assert_eq!(msg(&wire), m);
+    let bad = r##"{"action":"msg","to":"bob","message":"x","id":"7"}"##;
+    assert!(decode(bad.as_bytes()).is_err());
+}
+
+#[test]
 fn list_answers_carry_alert_and_data_list() {
     let names = [Text::plain("alice"), Text::plain("Боря")];
     let r = Response::with_list(9, NameList::new(&names));

@@ -122,6 +122,7 @@ impl Owned {
                 message: Text::plain(text),
                 room: None,
                 history: false,
+                id: None,
                 spelling: Spelling::SPEC,
             }),
             Owned::Join(time, room) => Message::Join(Room {

@@ -251,6 +251,13 @@ fn chat_wire() -> Vec<(Message<'static>, &'static str)> {
         m.into(),
         r##"{"action":"msg","to":"#r","from":"alice","message":"old","history":true}"##,
     ));
+    let mut m = ChatMessage::new("alice", "bob", "old");
+    m.history = true;
+    m.id = Some(42);
+    out.push((
+        m.into(),
+        r##"{"action":"msg","to":"bob","from":"alice","message":"old","history":true,"id":42}"##,
+    ));
     out.push((
         Response::with_list(9, NameList::new(&NAMES)).into(),
         r#"{"response":202,"time":9,"alert":["alice","Боря"],"data_list":["alice","Боря"]}"#,
@@ -555,6 +562,7 @@ fn absent_fields_are_left_out_not_null() {
         message: Text::plain("m"),
         room: None,
         history: false,
+        id: None,
         spelling: Spelling::SPEC,
     });
     assert_eq!(
@@ -954,6 +962,7 @@ fn build<'a>(p: &'a Parts, list: &'a [Text<'a>]) -> Message<'a> {
                 message: Text::plain(p.body.as_str()),
                 room: opt(3),
                 history: p.history,
+                id: p.history.then_some(p.numbers.0),
                 spelling: Spelling {
                     verb: if course {
                         ChatVerb::Message

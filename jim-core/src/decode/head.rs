@@ -87,6 +87,7 @@ pub(crate) struct Fields<'a> {
     pub bin: Option<Value<'a>>,
     pub before: Option<Value<'a>>,
     pub history: Option<Value<'a>>,
+    pub id: Option<Value<'a>>,
     pub limit: Option<Value<'a>>,
 }
 
@@ -121,6 +122,7 @@ impl<'a> RequestFields<'a> for Fields<'a> {
             "bin" => &mut self.bin,
             "before" => &mut self.before,
             "history" => &mut self.history,
+            "id" => &mut self.id,
             "limit" => &mut self.limit,
             _ => return,
         };

@@ -138,3 +138,15 @@ pub(crate) fn user_as_name<'a>(value: Option<&UserValue<'a>>) -> Option<Value<'a
         _ => None,
     }
 }
+
+/// An optional non-negative integer field.
+pub(crate) fn number(field: Field, value: Option<Value<'_>>) -> Result<Option<u64>, DecodeError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(raw)) => raw
+            .parse::<u64>()
+            .map(Some)
+            .map_err(|_| DecodeError::WrongType(field)),
+        Some(_) => Err(DecodeError::WrongType(field)),
+    }
+}

@@ -36,6 +36,9 @@ pub struct ChatMessage<'a> {
     /// history after a `join`, the answer to `get_history`), absent on
     /// live traffic.
     pub history: bool,
+    /// `id`: the server's number for a stored message it replays (with
+    /// `history`), the `before` of the next `get_history` page.
+    pub id: Option<u64>,
     /// The field names used on the wire.
     pub spelling: Spelling,
 }
@@ -157,6 +160,7 @@ impl<'a> ChatMessage<'a> {
             message: message.into(),
             room: None,
             history: false,
+            id: None,
             spelling: Spelling::SPEC,
         }
     }
@@ -198,6 +202,7 @@ impl<'a> ChatMessage<'a> {
             message: required(Field::Message, text, MAX_TEXT)?,
             room: optional(Field::Room, f.room, MAX_NAME)?,
             history: matches!(f.history, Some(crate::scan::Value::True)),
+            id: crate::decode::wire::number(Field::Id, f.id)?,
             spelling,
         })
     }
@@ -232,6 +237,9 @@ impl Encode for ChatMessage<'_> {
         if self.history {
             w.key("history")?;
             w.raw_value(b"true")?;
+        }
+        if let Some(id) = self.id {
+            w.u64_field("id", id)?;
         }
         w.end_object()
     }

@@ -1,11 +1,10 @@
 //! `get_history` (a jim extension): type, decode, encode.
 
 use crate::decode::head::Fields;
-use crate::decode::wire::name;
+use crate::decode::wire::{name, number};
 use crate::encode::{begin, check, opening, Encode, JsonWriter};
 use crate::error::{DecodeError, EncodeError, Field};
 use crate::limits::MAX_NAME;
-use crate::scan::Value;
 use crate::text::Text;
 use crate::timestamp::Timestamp;
 
@@ -44,18 +43,6 @@ impl<'a> GetHistory<'a> {
             before: number(Field::Before, f.before)?,
             limit: number(Field::Limit, f.limit)?.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
         })
-    }
-}
-
-/// An optional non-negative integer field.
-fn number(field: Field, value: Option<Value<'_>>) -> Result<Option<u64>, DecodeError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(raw)) => raw
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| DecodeError::WrongType(field)),
-        Some(_) => Err(DecodeError::WrongType(field)),
     }
 }
 

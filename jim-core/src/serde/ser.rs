@@ -156,7 +156,7 @@ impl Serialize for ChatMessage<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let s = self.spelling;
         let rest = 2 + has(self.from) + has(self.encoding) + has(self.room);
-        let len = with_action(&self.time, rest + usize::from(self.history));
+        let len = with_action(&self.time, rest + usize::from(self.history) + has(self.id));
         let mut o = Object::begin(serializer, "ChatMessage", len)?;
         o.field(
             "action",
@@ -180,6 +180,7 @@ impl Serialize for ChatMessage<'_> {
         o.field(s.text.as_str(), &self.message)?;
         o.optional("room", self.room.as_ref())?;
         o.optional("history", self.history.then_some(&true))?;
+        o.optional("id", self.id.as_ref())?;
         o.end()
     }
 }

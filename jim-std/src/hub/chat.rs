@@ -119,6 +119,7 @@ fn relay(
         message: message.message,
         room: room.map(Text::plain),
         history: false,
+        id: None,
         spelling: dialect.spelling,
     };
     reply::encode(&relayed, dialect.escaping())
