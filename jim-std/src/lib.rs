@@ -43,6 +43,7 @@ mod client;
 mod error;
 pub mod hub;
 mod server;
+pub mod store;
 pub mod transport;
 
 pub use client::{

@@ -1,0 +1,369 @@
+//! [`StoreWorker`]: the storage thread (and its password thread), fed by a
+//! bounded queue, so no disk IO and no password hashing ever runs on the
+//! event loop.
+//!
+//! Ops are taken in batches: one transaction for everything waiting (up
+//! to [`StoreConfig::batch`]), one commit, then every outcome in order —
+//! so throughput does not collapse to one commit per message, and nothing
+//! is answered before it is durable. If anything in a batch fails, the
+//! batch is rolled back and each op retried in a transaction of its own,
+//! so one failure costs only its own op.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::apply::apply_query;
+use super::password::Check;
+use super::{Login, Op, Outcome, Passwords, Retention, Store, StoreError};
+
+/// The worker's knobs.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Ops that may wait for the worker; past this, new ones fail at once
+    /// with [`StoreError::Busy`] (a `500` "storage busy" to the client).
+    pub queue: usize,
+    /// Most ops in one transaction.
+    pub batch: usize,
+    /// How passwords are hashed.
+    pub passwords: Passwords,
+    /// What is deleted, and how often that is checked.
+    pub retention: Retention,
+    /// How often [`retention`](StoreConfig::retention) is enforced.
+    pub prune_every: Duration,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            queue: 8192,
+            batch: 1024,
+            passwords: Passwords::default(),
+            retention: Retention::default(),
+            prune_every: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Where outcomes go: called on the storage threads, once per op.
+pub type Completion<T> = Arc<dyn Fn(T, Outcome) + Send + Sync>;
+
+enum Job<T> {
+    Op(T, Op),
+    Stop,
+}
+
+/// Queues ops for the worker; cheap to clone.
+pub struct Submit<T> {
+    tx: SyncSender<Job<T>>,
+}
+
+impl<T> Clone for Submit<T> {
+    fn clone(&self) -> Self {
+        Submit {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+impl<T> Submit<T> {
+    /// Queues `op` for `tag` without blocking; gives them back with the
+    /// reason when the queue is full or the worker has stopped.
+    pub fn submit(&self, tag: T, op: Op) -> Result<(), (T, StoreError)> {
+        let Err(e) = self.tx.try_send(Job::Op(tag, op)) else {
+            return Ok(());
+        };
+        let (job, why) = match e {
+            TrySendError::Full(job) => (job, StoreError::Busy),
+            TrySendError::Disconnected(job) => (job, StoreError::Stopped),
+        };
+        match job {
+            Job::Op(tag, _) => Err((tag, why)),
+            // Only `Drop` sends a stop, never this.
+            Job::Stop => Ok(()),
+        }
+    }
+}
+
+/// The storage thread and its password thread. Dropping it finishes what
+/// is queued, then stops both.
+pub struct StoreWorker<T> {
+    submit: Submit<T>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl<T: Send + 'static> StoreWorker<T> {
+    /// Starts the threads over `store`; each op's outcome goes to `done`.
+    pub fn spawn(
+        store: Box<dyn Store>,
+        config: StoreConfig,
+        done: Completion<T>,
+    ) -> std::io::Result<StoreWorker<T>> {
+        let (tx, rx) = mpsc::sync_channel(config.queue.max(1));
+        let (hash_tx, hash_rx) = mpsc::channel::<HashJob<T>>();
+        let passwords = config.passwords.clone();
+        let again = Submit { tx: tx.clone() };
+        let hash_done = done.clone();
+        let hasher = std::thread::Builder::new()
+            .name("jim-passwords".into())
+            .spawn(move || hash_loop(hash_rx, &passwords, &again, &hash_done))?;
+        let worker = std::thread::Builder::new()
+            .name("jim-store".into())
+            .spawn(move || {
+                let mut w = Worker {
+                    store,
+                    config,
+                    done,
+                    hash_tx,
+                };
+                w.run(&rx);
+            })?;
+        Ok(StoreWorker {
+            submit: Submit { tx },
+            threads: vec![worker, hasher],
+        })
+    }
+
+    /// A handle to queue ops with.
+    pub fn submitter(&self) -> Submit<T> {
+        self.submit.clone()
+    }
+
+    /// Queues `op` (see [`Submit::submit`]).
+    pub fn submit(&self, tag: T, op: Op) -> Result<(), (T, StoreError)> {
+        self.submit.submit(tag, op)
+    }
+}
+
+impl<T> Drop for StoreWorker<T> {
+    fn drop(&mut self) {
+        let _ = self.submit.tx.send(Job::Stop);
+        // The worker stops first, dropping the password thread's queue;
+        // the password thread then stops too.
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct HashJob<T> {
+    tag: T,
+    name: String,
+    password: String,
+    stored: Option<String>,
+    register: bool,
+}
+
+fn hash_loop<T>(
+    rx: Receiver<HashJob<T>>,
+    passwords: &Passwords,
+    again: &Submit<T>,
+    done: &Completion<T>,
+) {
+    while let Ok(job) = rx.recv() {
+        match passwords.check(&job.password, job.stored.as_deref(), job.register) {
+            Ok(Check::Login(login)) => done(job.tag, Outcome::Login(login)),
+            Ok(Check::Create(phc)) => {
+                // Back to the storage thread to insert (blocking here is
+                // fine: this thread serves no client).
+                let op = Op::CreateAccount {
+                    name: job.name,
+                    phc,
+                };
+                if let Err(mpsc::SendError(Job::Op(tag, _))) = again.tx.send(Job::Op(job.tag, op)) {
+                    done(tag, Outcome::Failed(StoreError::Stopped));
+                }
+            }
+            Err(e) => done(job.tag, Outcome::Failed(e)),
+        }
+    }
+}
+
+struct Worker<T> {
+    store: Box<dyn Store>,
+    config: StoreConfig,
+    done: Completion<T>,
+    hash_tx: Sender<HashJob<T>>,
+}
+
+/// What one op of a batch came to before the commit.
+enum Step {
+    Outcome(Outcome),
+    /// A login, to be checked on the password thread.
+    Hash {
+        name: String,
+        password: String,
+        stored: Option<String>,
+        register: bool,
+    },
+}
+
+impl<T> Worker<T> {
+    fn run(&mut self, rx: &Receiver<Job<T>>) {
+        let mut next_prune = Instant::now() + self.config.prune_every;
+        let mut stopping = false;
+        while !stopping {
+            let wait = next_prune.saturating_duration_since(Instant::now());
+            let first = match rx.recv_timeout(wait) {
+                Ok(Job::Op(tag, op)) => (tag, op),
+                Ok(Job::Stop) => break,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.prune();
+                    next_prune = Instant::now() + self.config.prune_every;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            let mut batch = vec![first];
+            while batch.len() < self.config.batch {
+                match rx.try_recv() {
+                    Ok(Job::Op(tag, op)) => batch.push((tag, op)),
+                    Ok(Job::Stop) => {
+                        stopping = true;
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.run_batch(batch);
+        }
+        // Stopping: finish what was queued before the stop.
+        let rest: Vec<(T, Op)> = rx
+            .try_iter()
+            .filter_map(|job| match job {
+                Job::Op(tag, op) => Some((tag, op)),
+                Job::Stop => None,
+            })
+            .collect();
+        if !rest.is_empty() {
+            self.run_batch(rest);
+        }
+    }
+
+    /// One transaction for the whole batch; on any failure, one per op.
+    fn run_batch(&mut self, batch: Vec<(T, Op)>) {
+        if batch.len() > 1 {
+            let ops: Vec<Op> = batch.iter().map(|(_, op)| op.clone()).collect();
+            match self.transaction(ops) {
+                Ok(steps) => {
+                    for ((tag, _), step) in batch.into_iter().zip(steps) {
+                        self.finish(tag, step);
+                    }
+                    return;
+                }
+                Err(e) => {
+                    log::warn!(
+                        "storage: a batch of {} failed ({e}); retrying one by one",
+                        batch.len()
+                    );
+                }
+            }
+        }
+        for (tag, op) in batch {
+            match self.transaction(vec![op]) {
+                Ok(steps) => {
+                    if let Some(step) = steps.into_iter().next() {
+                        self.finish(tag, step);
+                    }
+                }
+                Err(e) => {
+                    log::error!("storage: {e}");
+                    (self.done)(tag, Outcome::Failed(e));
+                }
+            }
+        }
+    }
+
+    /// Runs `ops` in one transaction: every step, or the first error (and
+    /// nothing changed).
+    fn transaction(&mut self, ops: Vec<Op>) -> Result<Vec<Step>, StoreError> {
+        self.store.begin()?;
+        let mut steps = Vec::with_capacity(ops.len());
+        let mut result = Ok(());
+        for op in ops {
+            let step = match op {
+                Op::Login {
+                    name,
+                    password,
+                    register,
+                } => self.store.password_hash(&name).map(|stored| Step::Hash {
+                    name,
+                    password,
+                    stored,
+                    register,
+                }),
+                op => apply_query(self.store.as_mut(), op).map(Step::Outcome),
+            };
+            match step {
+                Ok(step) => steps.push(step),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if let Err(e) = result.and_then(|()| self.store.commit()) {
+            self.store.rollback();
+            return Err(e);
+        }
+        Ok(steps)
+    }
+
+    fn finish(&mut self, tag: T, step: Step) {
+        match step {
+            Step::Outcome(outcome) => (self.done)(tag, outcome),
+            Step::Hash {
+                name,
+                password,
+                stored,
+                register,
+            } => {
+                let job = HashJob {
+                    tag,
+                    name,
+                    password,
+                    stored,
+                    register,
+                };
+                if let Err(mpsc::SendError(job)) = self.hash_tx.send(job) {
+                    (self.done)(job.tag, Outcome::Failed(StoreError::Stopped));
+                }
+            }
+        }
+    }
+
+    fn prune(&mut self) {
+        let retention = self.config.retention;
+        if retention.is_forever() {
+            return;
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let result = self
+            .store
+            .begin()
+            .and_then(|()| self.store.prune(&retention, now))
+            .and_then(|gone| self.store.commit().map(|()| gone));
+        match result {
+            Ok(0) => {}
+            Ok(gone) => log::info!("retention: deleted {gone} old message(s)"),
+            Err(e) => {
+                self.store.rollback();
+                log::error!("retention: {e}");
+            }
+        }
+    }
+}
+
+/// Outcomes of a login, for the log.
+impl std::fmt::Display for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Login::Ok => "logged in",
+            Login::Created => "account created",
+            Login::Wrong => "wrong name or password",
+        })
+    }
+}
