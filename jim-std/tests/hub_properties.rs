@@ -6,7 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use jim_std::hub::{ClientId, CloseReason, Effect, Effects, Hub, HubConfig, RateLimit, Time};
+use jim_std::hub::{
+    ClientId, CloseReason, Effect, Effects, Hub, HubConfig, InstantStore, RateLimit, Time,
+};
+use jim_std::store::{MemoryStore, Passwords};
 use proptest::prelude::*;
 
 const CLIENTS: usize = 5;
@@ -76,17 +79,24 @@ proptest! {
         let mut hub = Hub::new(HubConfig {
             idle_timeout: Duration::from_secs(10),
             rate: RateLimit::UNLIMITED,
+            // One answer per join: the replay is tested on its own.
+            history_on_join: 0,
             ..HubConfig::default()
         });
         let mut model = Model::default();
+        let mut store = InstantStore::new(Box::new(MemoryStore::new()), Passwords::fast());
         let mut now = Time::new(Duration::ZERO, 1_700_000_000);
         let mut out = Effects::new();
         let peer = ([127, 0, 0, 1], 1).into();
         let mut ever: BTreeSet<ClientId> = BTreeSet::new();
         for op in ops {
             out.drain();
-            let send = |hub: &mut Hub, out: &mut Effects, id: ClientId, frame: String, now: Time| {
+            // Storage answers at once, so each request's effects are whole.
+            let mut send = |hub: &mut Hub, out: &mut Effects, id: ClientId, frame: String, now: Time| {
                 hub.frame(id, Ok(frame.as_bytes()), now, out);
+                for effect in store.settle(hub, out, now) {
+                    out.push(effect);
+                }
             };
             match op {
                 Op::Connect(c) => {
@@ -203,7 +213,7 @@ proptest! {
             }
             // Every effect is for a client that ever connected.
             for effect in out.as_slice() {
-                let target = match effect { Effect::Send { to, .. } => to, Effect::Close { client, .. } => client };
+                let target = match effect { Effect::Send { to, .. } => to, Effect::Close { client, .. } => client, _ => continue };
                 prop_assert!(ever.contains(target));
             }
             // A name belongs to at most one live client, as the model says.

@@ -1,7 +1,10 @@
 //! `msg` (course: `message`): relays text to a user, a room, or `#all`.
 //!
-//! - To a user who is online: delivered, the sender gets `200`; offline or
-//!   unknown: `404` naming them.
+//! - Every message is stored first; only after the commit is it delivered
+//!   and the sender answered, so an acknowledged message is on disk.
+//! - To a user who is online: delivered, the sender gets `200`. To an
+//!   account that is offline: kept until it logs in, the sender gets
+//!   `201` ("queued"). Neither: `404` naming them.
 //! - To a `#room`: delivered to every other member; a sender who is not a
 //!   member gets `403`. `#all` is every named client, no join needed.
 //! - Each recipient gets the message in its own dialect (its spelling,
@@ -16,7 +19,9 @@ use log::debug;
 
 use super::client::Dialect;
 use super::printable::Printable;
-use super::{decoded, reply, ClientId, Hub, Line, Request};
+use super::storage::{Outgoing, Waiting};
+use super::{decoded, reply, ClientId, Effects, Hub, Line, Request, Time};
+use crate::store::{NewMessage, Op, Outcome};
 
 /// The room everyone online is in.
 pub(crate) const ALL: &str = "#all";
@@ -35,88 +40,178 @@ impl Hub {
         let Some(sender) = client.name.clone() else {
             return;
         };
-        let target = decoded(&message.to);
-        if message.is_to_room() {
-            let recipients: Vec<ClientId> = if target == ALL {
-                let mut everyone: Vec<ClientId> = self.names.values().copied().collect();
-                everyone.sort_unstable();
-                everyone
-            } else {
-                match self.rooms.get(target.as_ref()) {
-                    Some(members) if members.contains(&req.id) => members.iter().copied().collect(),
-                    _ => {
-                        let text = format!("you are not a member of {target}");
-                        req.out.reply(req.id, reply::error(403, req.now, &text));
-                        return;
-                    }
-                }
-            };
-            let mut lines = LineCache::default();
-            let mut delivered = 0usize;
-            for to in recipients.into_iter().filter(|&to| to != req.id) {
-                let Some(recipient) = self.clients.get(&to) else {
-                    continue;
-                };
-                let line = if recipient.dialect.course {
-                    // Its own name in `to` (course clients drop the rest).
-                    let name = recipient.name.as_deref().unwrap_or_default();
-                    relay(
-                        message,
-                        &sender,
-                        name,
-                        Some(&target),
-                        recipient.dialect,
-                        req.now,
-                    )
-                } else {
-                    lines.get(recipient.dialect, || {
-                        relay(message, &sender, &target, None, recipient.dialect, req.now)
-                    })
-                };
-                if let Some(line) = line {
-                    req.out.send(to, line);
-                    delivered += 1;
-                }
-            }
-            debug!(
-                "{} -> {}: {delivered} recipient(s)",
-                Printable(&sender),
-                Printable(&target)
-            );
-        } else {
-            let Some(&to) = self.names.get(target.as_ref()) else {
-                let text = format!("{target} is not online");
-                req.out.reply(req.id, reply::error(404, req.now, &text));
+        let target = decoded(&message.to).into_owned();
+        let room = message.is_to_room();
+        if room && target != ALL {
+            let member = self
+                .rooms
+                .get(&target)
+                .is_some_and(|members| members.contains(&req.id));
+            if !member {
+                let text = format!("you are not a member of {target}");
+                req.out.reply(req.id, reply::error(403, req.now, &text));
                 return;
-            };
-            let Some(recipient) = self.clients.get(&to) else {
-                return;
-            };
-            if let Some(line) = relay(message, &sender, &target, None, recipient.dialect, req.now) {
-                req.out.send(to, line);
             }
-            debug!("{} -> {}", Printable(&sender), Printable(&target));
         }
-        req.out.reply(req.id, reply::ok(req.now));
+        let online = !room && self.names.contains_key(&target);
+        let stored = NewMessage {
+            from: sender.clone(),
+            to: target.clone(),
+            time: req.now.unix,
+            text: decoded(&message.message).into_owned(),
+            pending: !room,
+        };
+        let outgoing = Outgoing {
+            to: target,
+            text: stored.text.clone(),
+            encoding: message.encoding.as_ref().map(|e| decoded(e).into_owned()),
+        };
+        // An offline recipient must be an account to be written to.
+        let op = if room || online {
+            Op::Save(stored)
+        } else {
+            Op::SaveForAccount(stored)
+        };
+        let waiting = Waiting::Chat {
+            from: sender,
+            message: outgoing,
+        };
+        self.wait_for(req.id, waiting, op, req.out);
+    }
+
+    /// `message` from `sender` (client `id`, perhaps gone) is stored, or
+    /// not: deliver it and answer.
+    pub(super) fn chat_stored(
+        &mut self,
+        id: ClientId,
+        sender: &str,
+        message: &Outgoing,
+        outcome: Outcome,
+        now: Time,
+        out: &mut Effects,
+    ) {
+        let answer = match outcome {
+            Outcome::Saved(_) if message.to.starts_with('#') => {
+                self.deliver_to_room(id, sender, message, now, out);
+                reply::ok(now)
+            }
+            Outcome::Saved(saved) => match self.names.get(&message.to).copied() {
+                Some(to) => {
+                    self.deliver_direct(to, saved, sender, message, now, out);
+                    debug!("{} -> {}", Printable(sender), Printable(&message.to));
+                    reply::ok(now)
+                }
+                None => {
+                    debug!(
+                        "{} -> {} (offline: queued)",
+                        Printable(sender),
+                        Printable(&message.to)
+                    );
+                    let text = format!("{} is offline: queued until they log in", message.to);
+                    reply::with_text(201, now, &text)
+                }
+            },
+            Outcome::NoAccount => {
+                let text = format!("{} is not online", message.to);
+                reply::error(404, now, &text)
+            }
+            other => {
+                log::error!("storage: a message got {other:?}");
+                reply::error(500, now, "storage error")
+            }
+        };
+        if self.clients.contains_key(&id) {
+            out.reply(id, answer);
+        }
+    }
+
+    fn deliver_direct(
+        &mut self,
+        to: ClientId,
+        saved: i64,
+        sender: &str,
+        message: &Outgoing,
+        now: Time,
+        out: &mut Effects,
+    ) {
+        let Some(recipient) = self.clients.get_mut(&to) else {
+            return;
+        };
+        if recipient.backlog.is_some() {
+            // Older messages are still being sent to it: this one comes
+            // with them, in order.
+            return;
+        }
+        if let Some(line) = relay(message, sender, &message.to, None, recipient.dialect, now) {
+            out.send(to, line);
+        }
+        recipient.unconfirmed.push(saved);
+        self.ask_drained(to, out);
+    }
+
+    fn deliver_to_room(
+        &mut self,
+        id: ClientId,
+        sender: &str,
+        message: &Outgoing,
+        now: Time,
+        out: &mut Effects,
+    ) {
+        let target = message.to.as_str();
+        let recipients: Vec<ClientId> = if target == ALL {
+            let mut everyone: Vec<ClientId> = self.names.values().copied().collect();
+            everyone.sort_unstable();
+            everyone
+        } else {
+            self.rooms
+                .get(target)
+                .map(|members| members.iter().copied().collect())
+                .unwrap_or_default()
+        };
+        let mut lines = LineCache::default();
+        let mut delivered = 0usize;
+        for to in recipients.into_iter().filter(|&to| to != id) {
+            let Some(recipient) = self.clients.get(&to) else {
+                continue;
+            };
+            let line = if recipient.dialect.course {
+                // Its own name in `to` (course clients drop the rest).
+                let name = recipient.name.as_deref().unwrap_or_default();
+                relay(message, sender, name, Some(target), recipient.dialect, now)
+            } else {
+                lines.get(recipient.dialect, || {
+                    relay(message, sender, target, None, recipient.dialect, now)
+                })
+            };
+            if let Some(line) = line {
+                out.send(to, line);
+                delivered += 1;
+            }
+        }
+        debug!(
+            "{} -> {}: {delivered} recipient(s)",
+            Printable(sender),
+            Printable(target)
+        );
     }
 }
 
 /// The message as `dialect` reads it: from `sender`, to `to`, with `room`
 /// for a room message to a course client.
 fn relay(
-    message: &ChatMessage<'_>,
+    message: &Outgoing,
     sender: &str,
     to: &str,
     room: Option<&str>,
     dialect: Dialect,
-    now: super::Time,
+    now: Time,
 ) -> Option<Line> {
     let relayed = ChatMessage {
         time: Timestamp::Seconds(now.unix),
         to: Text::plain(to),
         from: Some(Text::plain(sender)),
-        encoding: message.encoding,
-        message: message.message,
+        encoding: message.encoding.as_deref().map(Text::plain),
+        message: Text::plain(&message.text),
         room: room.map(Text::plain),
         history: false,
         id: None,

@@ -80,6 +80,18 @@ pub(crate) struct Client {
     pub last_input: Time,
     /// A probe went out since the last input.
     pub probed: bool,
+    /// Logged in with `authenticate`: `name` is its account.
+    pub logged_in: bool,
+    /// Messages stored for it are being sent page by page: the id of the
+    /// last one sent. New direct messages wait in storage meanwhile, so
+    /// they arrive after the older ones.
+    pub backlog: Option<i64>,
+    /// A backlog page has been asked for and not yet come.
+    pub page_asked: bool,
+    /// Direct messages sent to it, to be marked delivered once written.
+    pub unconfirmed: Vec<i64>,
+    /// A [`NotifyDrained`](super::Effect::NotifyDrained) is out.
+    pub drain_asked: bool,
 }
 
 impl Client {
@@ -100,6 +112,11 @@ impl Client {
             next_report: now.elapsed,
             last_input: now,
             probed: false,
+            logged_in: false,
+            backlog: None,
+            page_asked: false,
+            unconfirmed: Vec::new(),
+            drain_asked: false,
         }
     }
 

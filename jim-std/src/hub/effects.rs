@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::ClientId;
+use crate::store::Op;
 
 /// One encoded JIM object with its trailing `\n`, shared between the
 /// recipients that get the same bytes (a room's spec-dialect members).
@@ -46,8 +47,35 @@ impl fmt::Display for CloseReason {
     }
 }
 
+/// Which of the hub's storage requests an outcome answers: give it back
+/// with the outcome to [`Hub::stored`](super::Hub::stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StoreTag {
+    pub(crate) client: ClientId,
+    pub(crate) purpose: Purpose,
+}
+
+impl StoreTag {
+    /// The client it is for.
+    pub fn client(&self) -> ClientId {
+        self.client
+    }
+}
+
+/// What a storage request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Purpose {
+    /// The client's request, which it waits for.
+    Request,
+    /// The next page of messages that waited for it.
+    Backlog,
+    /// Marking messages it has been sent as delivered.
+    Delivered,
+}
+
 /// Something for the event loop to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Effect {
     /// Queue `line` for `to` (dropped if `to` has gone).
     Send {
@@ -64,6 +92,20 @@ pub enum Effect {
         /// Why (for the log).
         why: CloseReason,
     },
+    /// Run `op` on the storage thread; hand its outcome to
+    /// [`Hub::stored`](super::Hub::stored) with `tag`.
+    Store {
+        /// Give this back.
+        tag: StoreTag,
+        /// What to do.
+        op: Op,
+    },
+    /// `client` no longer waits for storage: handle its next messages
+    /// (see [`Hub::is_waiting`](super::Hub::is_waiting)).
+    Resume(ClientId),
+    /// Call [`Hub::drained`](super::Hub::drained) once everything queued
+    /// for `client` so far has been written to its socket.
+    NotifyDrained(ClientId),
 }
 
 /// The effects of one or more inputs, in order.
@@ -92,6 +134,14 @@ impl Effects {
     /// named for what it is).
     pub fn reply(&mut self, to: ClientId, line: Line) {
         self.send(to, line);
+    }
+
+    /// Asks for a storage op.
+    pub(crate) fn store(&mut self, client: ClientId, purpose: Purpose, op: Op) {
+        self.push(Effect::Store {
+            tag: StoreTag { client, purpose },
+            op,
+        });
     }
 
     /// Takes them all, in order.

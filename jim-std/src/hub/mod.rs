@@ -22,16 +22,20 @@
 //! input (a message from another node); nothing here assumes a single
 //! process beyond the tables themselves.
 
+mod accounts;
 mod chat;
 mod client;
 mod contacts;
 mod effects;
+mod history;
+mod instant;
 mod keepalive;
 mod presence;
 mod printable;
 mod rate;
 mod reply;
 mod rooms;
+mod storage;
 mod users;
 
 #[cfg(test)]
@@ -45,13 +49,18 @@ use jim_core::server::{classify, InputError};
 use jim_core::{FrameError, Message, Text};
 use log::{debug, info};
 
+pub use accounts::{FREE_FAILURES, MAX_LOCKOUT};
 pub use client::ClientId;
-pub use effects::{CloseReason, Effect, Effects, Line};
+pub use effects::{CloseReason, Effect, Effects, Line, StoreTag};
+pub use history::{HISTORY_PAGE, MAX_HISTORY_PAGE};
+pub use instant::InstantStore;
 pub use printable::Printable;
 pub use rate::RateLimit;
+pub use storage::BACKLOG_PAGE;
 
+use accounts::LoginThrottle;
 use client::Client;
-use contacts::Contacts;
+use storage::Waiting;
 
 /// The time of an input: the hub reads no clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,9 +78,38 @@ impl Time {
     }
 }
 
+/// Who must log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Auth {
+    /// A bare `presence` is enough (as the course's clients expect), but
+    /// not for a name that belongs to an account: that takes
+    /// `authenticate`.
+    #[default]
+    Optional,
+    /// Everything but `presence` and `authenticate` before a login → `401`.
+    Required,
+}
+
+/// Whether `authenticate` may create accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Registration {
+    /// The first `authenticate` of an unknown name creates its account.
+    #[default]
+    Open,
+    /// Only the admin command creates accounts.
+    Closed,
+}
+
 /// The hub's policy knobs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HubConfig {
+    /// Who must log in.
+    pub auth: Auth,
+    /// Whether logging in can create an account.
+    pub registration: Registration,
+    /// Messages of a room replayed on `join` (0: none). Prosody's default,
+    /// 20.
+    pub history_on_join: u32,
     /// Silence after which a client is closed; half of it brings a
     /// `probe`. [`Duration::ZERO`] disables both.
     pub idle_timeout: Duration,
@@ -85,6 +123,9 @@ pub struct HubConfig {
 impl Default for HubConfig {
     fn default() -> Self {
         HubConfig {
+            auth: Auth::Optional,
+            registration: Registration::Open,
+            history_on_join: 20,
             idle_timeout: Duration::from_secs(60),
             rate: RateLimit::default(),
             max_expired_per_tick: 256,
@@ -114,7 +155,10 @@ pub struct Hub {
     /// Members of each room that has any (ordered, so fan-out order is
     /// the same every run).
     rooms: BTreeMap<String, BTreeSet<ClientId>>,
-    contacts: Contacts,
+    /// Requests waiting for storage, by client (kept past a disconnect: a
+    /// stored message is still delivered).
+    waiting: HashMap<ClientId, Waiting>,
+    throttle: LoginThrottle,
     /// Every name seen online, oldest first, for [`MAX_KNOWN_NAMES`].
     known: BTreeMap<String, u64>,
     known_order: BTreeMap<u64, String>,
@@ -138,7 +182,8 @@ impl Hub {
             clients: HashMap::new(),
             names: HashMap::new(),
             rooms: BTreeMap::new(),
-            contacts: Contacts::default(),
+            waiting: HashMap::new(),
+            throttle: LoginThrottle::default(),
             known: BTreeMap::new(),
             known_order: BTreeMap::new(),
             next_known: 0,
@@ -191,6 +236,13 @@ impl Hub {
         now: Time,
         out: &mut Effects,
     ) {
+        if self.waiting.contains_key(&id) {
+            // The event loop holds a waiting client's messages; a driver
+            // that does not gets a refusal, never an answer out of order.
+            let text = "wait for the answer to your previous request";
+            out.reply(id, reply::error(429, now, text));
+            return;
+        }
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
@@ -244,11 +296,20 @@ impl Hub {
 
     fn request(&mut self, id: ClientId, message: Message<'_>, now: Time, out: &mut Effects) {
         let mut req = Request { id, now, out };
-        // Only a presence (or leaving) is allowed before a name.
-        let named = self.clients.get(&id).is_some_and(|c| c.name.is_some());
+        // Only a presence, a login (or leaving) is allowed before a name.
+        let (named, logged_in) = self
+            .clients
+            .get(&id)
+            .map_or((false, false), |c| (c.name.is_some(), c.logged_in));
         match message {
             Message::Presence(p) => return self.presence(&mut req, &p),
+            Message::Authenticate(a) => return self.authenticate(&mut req, &a),
             Message::Quit(_) => return self.quit(&mut req),
+            _ if self.config.auth == Auth::Required && !logged_in => {
+                let text = "log in first (authenticate)";
+                req.out.reply(id, reply::error(401, now, text));
+                return;
+            }
             _ if !named => {
                 req.out
                     .reply(id, reply::error(401, now, "send presence first"));
@@ -265,13 +326,7 @@ impl Hub {
             Message::DelContact(c) => self.del_contact(&mut req, &c.user_id),
             Message::GetUsers(_) => self.get_users(&mut req),
             Message::PubkeyNeed(p) => self.pubkey_need(&mut req, &p.account_name),
-            Message::GetHistory(_) => {
-                // Without storage there is no history: an empty page.
-                req.out.reply(id, reply::list(now, &[]));
-            }
-            Message::Authenticate(_) => req
-                .out
-                .reply(id, reply::error(501, now, "this server has no accounts")),
+            Message::GetHistory(q) => self.get_history(&mut req, &q),
             _ => req
                 .out
                 .reply(id, reply::error(400, now, "not a client request")),

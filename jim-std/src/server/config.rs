@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::hub::{HubConfig, RateLimit};
+use crate::hub::{Auth, HubConfig, RateLimit, Registration};
+use crate::store::{Storage, StoreConfig};
 
 /// How a [`Server`](crate::Server) treats its clients.
 ///
@@ -19,7 +20,7 @@ use crate::hub::{HubConfig, RateLimit};
 /// assert_eq!(config.max_connections, 100);
 /// assert_eq!(config.backlog, 1024);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServerConfig {
     /// Most sessions served at once (default 10 000). A client beyond it is
@@ -50,6 +51,18 @@ pub struct ServerConfig {
     /// Length of the kernel's queue of connections not yet accepted
     /// (default 1024; the OS may cap it, on Linux at `net.core.somaxconn`).
     pub backlog: i32,
+    /// Where accounts, contacts and messages are kept (default: in
+    /// memory; the `server` example defaults to a SQLite file).
+    pub storage: Storage,
+    /// The storage thread's queue, batching, password hashing and
+    /// retention.
+    pub store: StoreConfig,
+    /// Who must log in (default: [`Auth::Optional`]).
+    pub auth: Auth,
+    /// Whether logging in creates accounts (default: [`Registration::Open`]).
+    pub registration: Registration,
+    /// Room messages replayed on `join` (default 20).
+    pub history_on_join: u32,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +76,11 @@ impl Default for ServerConfig {
             max_queue: 128 * 1024,
             socket_buffer: 16 * 1024,
             backlog: 1024,
+            storage: Storage::Memory,
+            store: StoreConfig::default(),
+            auth: Auth::Optional,
+            registration: Registration::Open,
+            history_on_join: 20,
         }
     }
 }
@@ -116,11 +134,32 @@ impl ServerConfig {
         self
     }
 
+    /// Where data is kept.
+    pub fn storage(mut self, storage: Storage) -> Self {
+        self.storage = storage;
+        self
+    }
+
+    /// Who must log in.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Whether logging in creates accounts.
+    pub fn registration(mut self, registration: Registration) -> Self {
+        self.registration = registration;
+        self
+    }
+
     /// The hub's share of the policy.
     pub(crate) fn hub(&self) -> HubConfig {
         HubConfig {
             idle_timeout: self.idle_timeout,
             rate: self.rate,
+            auth: self.auth,
+            registration: self.registration,
+            history_on_join: self.history_on_join,
             ..HubConfig::default()
         }
     }

@@ -85,6 +85,8 @@ pub(super) struct Connection {
     pub scheduled: bool,
     /// Input left unread while the outbox was over its mark.
     pub read_paused: bool,
+    /// The hub asked to hear when the outbox is empty.
+    pub notify_drained: bool,
 }
 
 impl Connection {
@@ -100,6 +102,7 @@ impl Connection {
             message_started: None,
             scheduled: false,
             read_paused: false,
+            notify_drained: false,
         }
     }
 
@@ -120,6 +123,7 @@ impl Connection {
             message_started: None,
             scheduled: false,
             read_paused: false,
+            notify_drained: false,
         };
         conn.outbox.set_streams();
         conn.outbox.push(line);

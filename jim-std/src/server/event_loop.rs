@@ -36,7 +36,8 @@ use super::connection::{Connection, FramerPool, Input};
 use super::outbox::Flushed;
 use super::Shared;
 use crate::client::unix_seconds;
-use crate::hub::{ClientId, CloseReason, Effect, Effects, Hub, Line, Time};
+use crate::hub::{ClientId, CloseReason, Effect, Effects, Hub, Line, StoreTag, Time};
+use crate::store::{Outcome, StoreWorker};
 use crate::ServerConfig;
 
 /// The listener's token; connections use their slab index.
@@ -69,6 +70,8 @@ enum Served {
     Again,
     /// Its outbox is too full to read more until it drains.
     Paused,
+    /// It waits for storage.
+    Waiting,
     /// The hub closed it (quit, or a limit).
     Closed,
     /// The client closed its side.
@@ -86,6 +89,8 @@ pub(super) struct EventLoop {
     pub(super) local_addr: SocketAddr,
     hub: Hub,
     effects: Effects,
+    /// The storage thread; dropped after the loop, finishing its queue.
+    store: StoreWorker<StoreTag>,
     conns: Slab<Connection>,
     /// The connection of each hub client.
     ids: HashMap<ClientId, usize>,
@@ -120,6 +125,7 @@ impl EventLoop {
         shared: Arc<Shared>,
         config: ServerConfig,
         local_addr: SocketAddr,
+        store: StoreWorker<StoreTag>,
     ) -> Self {
         EventLoop {
             poll,
@@ -130,6 +136,7 @@ impl EventLoop {
             config,
             local_addr,
             effects: Effects::new(),
+            store,
             conns: Slab::new(),
             ids: HashMap::new(),
             per_address: HashMap::new(),
@@ -184,6 +191,7 @@ impl EventLoop {
                 }
                 self.serve_input(key, now);
             }
+            self.take_stored(now);
             for event in events.iter() {
                 match event.token() {
                     LISTENER => self.accept(now),
@@ -367,6 +375,18 @@ impl EventLoop {
         self.mark_dirty(key);
     }
 
+    /// Hands the storage outcomes that have come to the hub.
+    fn take_stored(&mut self, now: Time) {
+        let stored = match self.shared.stored.lock() {
+            Ok(mut stored) => std::mem::take(&mut *stored),
+            Err(_) => return,
+        };
+        for (tag, outcome) in stored {
+            self.hub.stored(tag, outcome, now, &mut self.effects);
+        }
+        self.apply_effects(now);
+    }
+
     /// Reads and handles what `key` sent, within the turn's budget.
     fn serve_input(&mut self, key: usize, now: Time) {
         if self.served.insert(key, self.turn) == Some(self.turn) {
@@ -390,6 +410,11 @@ impl EventLoop {
         let served = loop {
             let mut from_this_read = 0;
             while frames < FRAMES_PER_TURN {
+                if self.hub.is_waiting(id) {
+                    // Its answer comes from storage first; `Resume` brings
+                    // it back.
+                    break;
+                }
                 let Some(frame) = conn.next_frame() else {
                     break;
                 };
@@ -405,6 +430,9 @@ impl EventLoop {
             }
             if !self.hub.is_connected(id) {
                 break Served::Closed;
+            }
+            if self.hub.is_waiting(id) {
+                break Served::Waiting;
             }
             if frames >= FRAMES_PER_TURN || reads >= READS_PER_TURN {
                 break Served::Again;
@@ -434,7 +462,7 @@ impl EventLoop {
         let mid_message = conn.is_mid_message();
         conn.settle_framer(&mut self.framers);
         match served {
-            Served::Drained | Served::Paused | Served::Closed => {}
+            Served::Drained | Served::Paused | Served::Waiting | Served::Closed => {}
             Served::Again => self.schedule(key),
             Served::Eof => {
                 if mid_message {
@@ -501,6 +529,25 @@ impl EventLoop {
                         conn.start_closing(now.elapsed);
                         self.mark_dirty(key);
                     }
+                    Effect::Store { tag, op } => {
+                        if let Err((tag, e)) = self.store.submit(tag, op) {
+                            self.hub
+                                .stored(tag, Outcome::Failed(e), now, &mut self.effects);
+                        }
+                    }
+                    Effect::Resume(client) => {
+                        if let Some(&key) = self.ids.get(&client) {
+                            self.schedule(key);
+                        }
+                    }
+                    Effect::NotifyDrained(client) => {
+                        if let Some(&key) = self.ids.get(&client) {
+                            if let Some(conn) = self.conns.get_mut(key) {
+                                conn.notify_drained = true;
+                                self.mark_dirty(key);
+                            }
+                        }
+                    }
                 }
             }
             for id in slow {
@@ -524,6 +571,16 @@ impl EventLoop {
         let was_shut = conn.write_shut();
         match conn.flush(now.elapsed) {
             Ok(Flushed::Done) => {
+                if conn.notify_drained {
+                    conn.notify_drained = false;
+                    if let Some(id) = conn.id.filter(|_| conn.is_open()) {
+                        self.hub.drained(id, now, &mut self.effects);
+                        self.apply_effects(now);
+                    }
+                }
+                let Some(conn) = self.conns.get_mut(key) else {
+                    return;
+                };
                 if conn.read_paused {
                     conn.read_paused = false;
                     self.schedule(key);

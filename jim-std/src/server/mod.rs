@@ -17,19 +17,25 @@ mod outbox;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
 use log::{info, warn};
+
+use crate::hub::StoreTag;
+use crate::store::{Outcome, StoreWorker};
 use mio::{Interest, Poll, Waker};
 
 pub use config::ServerConfig;
 use event_loop::{EventLoop, LISTENER, WAKER};
 
-/// State shared between the loop and its [`ShutdownHandle`]s.
+/// State shared between the loop, its [`ShutdownHandle`]s and the
+/// storage threads.
 struct Shared {
     stop: AtomicBool,
     waker: Waker,
+    /// Storage outcomes for the hub, in the order they came.
+    stored: Mutex<Vec<(StoreTag, Outcome)>>,
 }
 
 /// A bound JIM server, ready to [`run`](Server::run).
@@ -49,9 +55,11 @@ pub struct Server {
 }
 
 impl Server {
-    /// Listens on the first address of `addr` that can be bound (IPv4,
-    /// IPv6 or a host name; port 0 picks a free port).
+    /// Opens the storage and listens on the first address of `addr` that
+    /// can be bound (IPv4, IPv6 or a host name; port 0 picks a free port).
+    /// A database that cannot be opened is an error here, naming the file.
     pub fn bind(addr: impl ToSocketAddrs, config: ServerConfig) -> io::Result<Server> {
+        let store = config.storage.open().map_err(io::Error::other)?;
         let mut listener = listener::bind(addr, config.backlog)?;
         let local_addr = listener.local_addr()?;
         let poll = Poll::new()?;
@@ -61,10 +69,24 @@ impl Server {
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             waker,
+            stored: Mutex::new(Vec::new()),
         });
-        info!("jim server bound to {local_addr}");
+        let to_loop = Arc::clone(&shared);
+        let done = Arc::new(move |tag: StoreTag, outcome: Outcome| {
+            if let Ok(mut stored) = to_loop.stored.lock() {
+                stored.push((tag, outcome));
+            }
+            // A failed wake is only a late one: the loop also looks at
+            // every turn.
+            let _ = to_loop.waker.wake();
+        });
+        let worker = StoreWorker::spawn(store, config.store.clone(), done)?;
+        info!(
+            "jim server bound to {local_addr}; storage: {}",
+            config.storage
+        );
         Ok(Server {
-            event_loop: EventLoop::new(poll, listener, shared, config, local_addr),
+            event_loop: EventLoop::new(poll, listener, shared, config, local_addr, worker),
         })
     }
 

@@ -54,6 +54,10 @@ pub enum Op {
     },
     /// Stores a message → [`Outcome::Saved`].
     Save(NewMessage),
+    /// Stores a message for an account that is offline →
+    /// [`Outcome::Saved`], or [`Outcome::NoAccount`] when there is no such
+    /// account (nothing stored).
+    SaveForAccount(NewMessage),
     /// The next page of messages waiting for `to` → [`Outcome::Messages`].
     Pending {
         /// The recipient.
@@ -113,6 +117,7 @@ impl std::fmt::Debug for Op {
                 .field("contact", contact)
                 .finish(),
             Op::Save(m) => f.debug_tuple("Save").field(m).finish(),
+            Op::SaveForAccount(m) => f.debug_tuple("SaveForAccount").field(m).finish(),
             Op::Pending { to, after, limit } => f
                 .debug_struct("Pending")
                 .field("to", to)
@@ -158,8 +163,10 @@ pub enum Outcome {
     Names(Vec<String>),
     /// For [`Op::AddContact`] and [`Op::DelContact`].
     Changed(bool),
-    /// For [`Op::Save`]: the new message's id.
+    /// For [`Op::Save`] and [`Op::SaveForAccount`]: the new message's id.
     Saved(i64),
+    /// For [`Op::SaveForAccount`]: the recipient is no account.
+    NoAccount,
     /// For [`Op::Pending`] and [`Op::History`], oldest first.
     Messages(Vec<StoredMessage>),
     /// For [`Op::Delivered`].
@@ -227,6 +234,13 @@ pub(crate) fn apply_query(store: &mut dyn Store, op: Op) -> Result<Outcome, Stor
         }
         Op::DelContact { owner, contact } => Outcome::Changed(store.del_contact(&owner, &contact)?),
         Op::Save(message) => Outcome::Saved(store.save(&message)?),
+        Op::SaveForAccount(message) => {
+            if store.password_hash(&message.to)?.is_some() {
+                Outcome::Saved(store.save(&message)?)
+            } else {
+                Outcome::NoAccount
+            }
+        }
         Op::Pending { to, after, limit } => Outcome::Messages(store.pending(&to, after, limit)?),
         Op::Delivered { ids } => {
             store.mark_delivered(&ids)?;

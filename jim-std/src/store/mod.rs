@@ -19,6 +19,7 @@
 mod apply;
 mod error;
 mod memory;
+mod open;
 mod password;
 mod sqlite;
 mod worker;
@@ -26,6 +27,7 @@ mod worker;
 pub use apply::{apply, Op, Outcome};
 pub use error::StoreError;
 pub use memory::MemoryStore;
+pub use open::Storage;
 pub use password::{Login, Passwords};
 pub use sqlite::{Durability, SqliteStore, SCHEMA_VERSION};
 pub use worker::{Completion, StoreConfig, StoreWorker, Submit};

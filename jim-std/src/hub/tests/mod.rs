@@ -3,15 +3,26 @@
 
 use std::time::Duration;
 
+mod storage;
+
 use super::*;
+use crate::store::{apply, Outcome, Passwords, SqliteStore, StoreError};
 
 const T0: u64 = 1_700_000_000;
 
-/// A hub, a clock and named clients.
+/// A hub, a clock, named clients, and a database in memory that answers
+/// every storage request at once (and every queue is written at once).
 struct Script {
     hub: Hub,
     now: Time,
     ids: Vec<(&'static str, ClientId)>,
+    store: SqliteStore,
+    passwords: Passwords,
+    /// Tell the hub its queues are written as soon as it asks (else the
+    /// test calls `drained`).
+    auto_drain: bool,
+    /// Storage fails every request.
+    broken: bool,
 }
 
 impl Script {
@@ -24,6 +35,10 @@ impl Script {
             hub: Hub::new(config),
             now: Time::new(Duration::ZERO, T0),
             ids: Vec::new(),
+            store: SqliteStore::in_memory().unwrap(),
+            passwords: Passwords::fast(),
+            auto_drain: true,
+            broken: false,
         }
     }
 
@@ -46,22 +61,46 @@ impl Script {
     /// Connects a client known to the script as `who`.
     fn connect(&mut self, who: &'static str) {
         let id = self.hub.connect(([127, 0, 0, 1], 40_000).into(), self.now);
+        // A name used again is a new connection of the same person.
+        self.ids.retain(|(name, _)| *name != who);
         self.ids.push((who, id));
     }
 
-    /// Renders effects as `who <- line` and `close who: why`.
-    fn render(&self, effects: &mut Effects) -> Vec<String> {
-        effects
-            .drain()
-            .map(|e| match e {
+    /// Carries out storage requests and drain notices at once, and
+    /// renders the rest as `who <- line` and `close who: why`.
+    fn render(&mut self, effects: &mut Effects) -> Vec<String> {
+        let mut lines = Vec::new();
+        let batch: Vec<Effect> = effects.drain().collect();
+        for e in batch {
+            match e {
                 Effect::Send { to, line } => {
                     let text = std::str::from_utf8(&line).unwrap();
                     assert!(text.ends_with('\n'), "{text:?}");
-                    format!("{} <- {}", self.label(to), text.trim_end())
+                    lines.push(format!("{} <- {}", self.label(to), text.trim_end()));
                 }
-                Effect::Close { client, why } => format!("close {}: {why}", self.label(client)),
-            })
-            .collect()
+                Effect::Close { client, why } => {
+                    lines.push(format!("close {}: {why}", self.label(client)))
+                }
+                Effect::Store { tag, op } => {
+                    let outcome = if self.broken {
+                        Outcome::Failed(StoreError::Busy)
+                    } else {
+                        apply(&mut self.store, &self.passwords, op)
+                    };
+                    let mut more = Effects::new();
+                    self.hub.stored(tag, outcome, self.now, &mut more);
+                    lines.extend(self.render(&mut more));
+                }
+                Effect::NotifyDrained(_) if !self.auto_drain => {}
+                Effect::NotifyDrained(id) => {
+                    let mut more = Effects::new();
+                    self.hub.drained(id, self.now, &mut more);
+                    lines.extend(self.render(&mut more));
+                }
+                Effect::Resume(_) => {}
+            }
+        }
+        lines
     }
 
     /// `who` sends `frame`; returns what comes out.
@@ -102,6 +141,22 @@ impl Script {
         self.hub
             .disconnect(id, CloseReason::Gone, self.now, &mut out);
         self.render(&mut out)
+    }
+
+    /// `who`'s queue has been written.
+    fn drained(&mut self, who: &str) -> Vec<String> {
+        let mut out = Effects::new();
+        let id = self.id(who);
+        self.hub.drained(id, self.now, &mut out);
+        self.render(&mut out)
+    }
+
+    /// The server restarts on the same database: a new hub, nobody
+    /// connected.
+    fn restart(&mut self) {
+        let config = self.hub.config().clone();
+        self.hub = Hub::new(config);
+        self.ids.clear();
     }
 
     fn advance(&mut self, by: Duration) {
@@ -309,11 +364,19 @@ fn all_reaches_every_named_client() {
             to("alice", OK),
         ]
     );
-    // Joining and leaving #all changes nothing.
+    // Joining #all changes nothing but replays its history (bob saw that
+    // message live; a join is how a client asks for what it missed).
     assert_eq!(
         s.send("bob", r##"{"action":"join","room":"#all"}"##),
-        [to("bob", OK)]
+        [
+            to("bob", OK),
+            to(
+                "bob",
+                r##"{"action":"msg","time":1700000000,"to":"#all","from":"alice","message":"\u0412\u0441\u0435\u043c \u043f\u0440\u0438\u0432\u0435\u0442","history":true,"id":1}"##
+            )
+        ]
     );
+    assert_eq!(s.hub.members("#all").count(), 0);
     assert_eq!(
         s.send("bob", r##"{"action":"leave","room":"#all"}"##),
         [to("bob", OK)]

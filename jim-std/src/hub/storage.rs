@@ -1,0 +1,311 @@
+//! The hub's side of storage: requests that wait for an [`Outcome`], and
+//! the messages that waited for their recipient.
+//!
+//! A request that needs storage becomes an [`Effect::Store`] and a
+//! [`Waiting`] entry; until its outcome comes back through
+//! [`Hub::stored`], the client's next messages wait too
+//! ([`Hub::is_waiting`]), so every answer comes in request order. The
+//! entry is the hub's, not the client's: a message stored for a sender who
+//! has gone meanwhile is still delivered.
+//!
+//! Stored direct messages are sent page by page ([`BACKLOG_PAGE`]), the
+//! next page only once the previous one has been written to the socket
+//! ([`Effect::NotifyDrained`] → [`Hub::drained`]) — at the pace the client
+//! reads, never by overfilling its queue. Sent messages are marked
+//! delivered at the same moment; one in flight when the server dies is
+//! sent again at the next login (at least once, never lost).
+
+use jim_core::{ChatMessage, Text, Timestamp};
+use log::{error, warn};
+
+use super::client::Dialect;
+use super::effects::Purpose;
+use super::{reply, ClientId, Effect, Effects, Hub, Line, StoreTag, Time};
+use crate::store::{Op, Outcome, StoreError, StoredMessage};
+
+/// Stored messages fetched per backlog page.
+pub const BACKLOG_PAGE: u32 = 64;
+/// Bytes of backlog sent before waiting for them to be written (a page
+/// of long messages is cut short here; the rest comes next).
+const BACKLOG_BYTES: usize = 32 * 1024;
+
+/// A message on its way through storage.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    /// The recipient's name or the `#room`, decoded.
+    pub to: String,
+    pub text: String,
+    pub encoding: Option<String>,
+}
+
+/// A request waiting for its storage outcome.
+#[derive(Debug)]
+pub(crate) enum Waiting {
+    /// A bare presence for `name`: may it have the name?
+    Presence {
+        name: String,
+    },
+    /// `authenticate` as `name`.
+    Login {
+        name: String,
+    },
+    Contacts,
+    AddContact {
+        contact: String,
+    },
+    DelContact {
+        contact: String,
+    },
+    /// A message from `from`, stored before it is delivered.
+    Chat {
+        from: String,
+        message: Outgoing,
+    },
+    Join {
+        room: String,
+    },
+    History,
+}
+
+impl Hub {
+    /// Whether `id` waits for storage: the event loop then keeps its
+    /// further messages until [`Effect::Resume`].
+    pub fn is_waiting(&self, id: ClientId) -> bool {
+        self.waiting.contains_key(&id)
+    }
+
+    /// Asks storage for `op` on behalf of `id`'s current request.
+    pub(super) fn wait_for(&mut self, id: ClientId, waiting: Waiting, op: Op, out: &mut Effects) {
+        self.waiting.insert(id, waiting);
+        out.store(id, Purpose::Request, op);
+    }
+
+    /// The outcome of an [`Effect::Store`] with `tag`.
+    pub fn stored(&mut self, tag: StoreTag, outcome: Outcome, now: Time, out: &mut Effects) {
+        let id = tag.client;
+        match tag.purpose {
+            Purpose::Request => {
+                let Some(waiting) = self.waiting.remove(&id) else {
+                    return;
+                };
+                if let Outcome::Failed(e) = &outcome {
+                    self.storage_failed(id, &waiting, e, now, out);
+                } else {
+                    self.finish(id, waiting, outcome, now, out);
+                }
+                if self.clients.contains_key(&id) {
+                    out.push(Effect::Resume(id));
+                }
+            }
+            Purpose::Backlog => match outcome {
+                Outcome::Messages(page) => self.backlog_page(id, page, now, out),
+                Outcome::Failed(e) => {
+                    error!("storage: cannot fetch waiting messages for {id}: {e}");
+                    if let Some(client) = self.clients.get_mut(&id) {
+                        // They stay stored; the next login tries again.
+                        client.page_asked = false;
+                        client.backlog = None;
+                    }
+                }
+                _ => {}
+            },
+            Purpose::Delivered => {
+                if let Outcome::Failed(e) = outcome {
+                    // Not lost: still pending, so sent again next time.
+                    warn!("storage: cannot mark messages to {id} delivered: {e}");
+                }
+            }
+        }
+    }
+
+    fn storage_failed(
+        &mut self,
+        id: ClientId,
+        waiting: &Waiting,
+        e: &StoreError,
+        now: Time,
+        out: &mut Effects,
+    ) {
+        error!("storage failed for client {id} ({waiting:?}): {e}");
+        let text = match e {
+            StoreError::Busy => "server busy (storage): try again",
+            _ => "storage error: try again later",
+        };
+        if self.clients.contains_key(&id) {
+            out.reply(id, reply::error(500, now, text));
+        }
+    }
+
+    fn finish(
+        &mut self,
+        id: ClientId,
+        waiting: Waiting,
+        outcome: Outcome,
+        now: Time,
+        out: &mut Effects,
+    ) {
+        match (waiting, outcome) {
+            (Waiting::Chat { from, message }, outcome) => {
+                self.chat_stored(id, &from, &message, outcome, now, out)
+            }
+            // The rest answer the client; if it has gone, nobody listens.
+            _ if !self.clients.contains_key(&id) => {}
+            (Waiting::Presence { name }, Outcome::IsAccount(taken)) => {
+                self.presence_checked(id, &name, taken, now, out)
+            }
+            (Waiting::Login { name }, Outcome::Login(login)) => {
+                self.logged_in(id, &name, login, now, out)
+            }
+            (Waiting::Contacts, Outcome::Names(names)) => {
+                let names: Vec<Text<'_>> = names.iter().map(|n| Text::plain(n)).collect();
+                out.reply(id, reply::list(now, &names));
+            }
+            (Waiting::AddContact { contact }, Outcome::Changed(added)) => {
+                self.contact_added(id, &contact, added, now, out)
+            }
+            (Waiting::DelContact { contact }, Outcome::Changed(removed)) => {
+                self.contact_removed(id, &contact, removed, now, out)
+            }
+            (Waiting::Join { room }, Outcome::Messages(history)) => {
+                self.joined(id, &room, &history, now, out)
+            }
+            (Waiting::History, Outcome::Messages(page)) => self.history_page(id, &page, now, out),
+            (waiting, outcome) => {
+                error!("storage: {waiting:?} got {outcome:?}");
+                out.reply(id, reply::error(500, now, "storage error"));
+            }
+        }
+    }
+
+    /// `id` is now bound to `name`: send what waited for it.
+    pub(super) fn start_backlog(&mut self, id: ClientId, out: &mut Effects) {
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
+        client.backlog = Some(0);
+        self.ask_page(id, out);
+    }
+
+    fn ask_page(&mut self, id: ClientId, out: &mut Effects) {
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
+        let (Some(after), Some(name)) = (client.backlog, client.name.clone()) else {
+            return;
+        };
+        if client.page_asked {
+            return;
+        }
+        client.page_asked = true;
+        out.store(
+            id,
+            Purpose::Backlog,
+            Op::Pending {
+                to: name,
+                after,
+                limit: BACKLOG_PAGE,
+            },
+        );
+    }
+
+    fn backlog_page(
+        &mut self,
+        id: ClientId,
+        page: Vec<StoredMessage>,
+        now: Time,
+        out: &mut Effects,
+    ) {
+        let _ = now;
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
+        client.page_asked = false;
+        if client.backlog.is_none() {
+            return;
+        }
+        let name = client.name.clone().unwrap_or_default();
+        let full = page.len() >= BACKLOG_PAGE as usize;
+        let mut bytes = 0;
+        let mut cut = false;
+        for m in &page {
+            if m.to != name {
+                // Renamed since the page was asked for: ask again.
+                cut = true;
+                break;
+            }
+            if let Some(line) = stored_line(m, &name, client.dialect, false) {
+                bytes += line.len();
+                out.send(id, line);
+            }
+            client.unconfirmed.push(m.id);
+            client.backlog = Some(m.id);
+            if bytes >= BACKLOG_BYTES {
+                cut = true;
+                break;
+            }
+        }
+        if !full && !cut {
+            // Everything that waited has been sent: from now on new
+            // messages go straight to it.
+            client.backlog = None;
+        }
+        self.ask_drained(id, out);
+    }
+
+    /// Asks to hear when `id`'s queue is written (once at a time).
+    pub(super) fn ask_drained(&mut self, id: ClientId, out: &mut Effects) {
+        if let Some(client) = self.clients.get_mut(&id) {
+            if !client.drain_asked {
+                client.drain_asked = true;
+                out.push(Effect::NotifyDrained(id));
+            }
+        }
+    }
+
+    /// Everything queued for `id` has been written to its socket: mark what
+    /// it was sent delivered, and send the next page of what waited.
+    pub fn drained(&mut self, id: ClientId, now: Time, out: &mut Effects) {
+        let _ = now;
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
+        client.drain_asked = false;
+        if !client.unconfirmed.is_empty() {
+            let ids = std::mem::take(&mut client.unconfirmed);
+            out.store(id, Purpose::Delivered, Op::Delivered { ids });
+        }
+        if client.backlog.is_some() {
+            self.ask_page(id, out);
+        }
+    }
+}
+
+/// A stored message as `dialect` reads it, sent to `recipient`: a room's
+/// message carries the room in `to` (spec) or the recipient's name in `to`
+/// and the room in `room` (course). Replayed history says so and carries
+/// its id.
+pub(crate) fn stored_line(
+    m: &StoredMessage,
+    recipient: &str,
+    dialect: Dialect,
+    history: bool,
+) -> Option<Line> {
+    let in_room = m.to.starts_with('#');
+    let (to, room) = if in_room && dialect.course {
+        (recipient, Some(m.to.as_str()))
+    } else {
+        (m.to.as_str(), None)
+    };
+    let message = ChatMessage {
+        time: Timestamp::Seconds(m.time),
+        to: Text::plain(to),
+        from: Some(Text::plain(&m.from)),
+        encoding: None,
+        message: Text::plain(&m.text),
+        room: room.map(Text::plain),
+        history,
+        id: history.then(|| u64::try_from(m.id).unwrap_or(0)),
+        spelling: dialect.spelling,
+    };
+    reply::encode(&message, dialect.escaping())
+}
