@@ -12,30 +12,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-const LISTENING: &str = "jim server listening on ";
-
-/// The example server, started with `args`, and the address it printed.
-fn example_server(args: &[&str]) -> (ChildGuard, SocketAddr) {
-    let mut command = Command::new(example_bin("server"));
-    command.args(args).env_remove("RUST_LOG");
-    let server = ChildGuard::spawn("server", command);
-    let line = server
-        .wait_stdout(LISTENING, PROMPTLY * 2)
-        .unwrap_or_else(|| {
-            panic!(
-                "server printed no {LISTENING:?} line\nstdout: {}\nstderr: {}",
-                server.stdout(),
-                server.stderr()
-            )
-        });
-    let printed: SocketAddr = line[line.find(LISTENING).unwrap() + LISTENING.len()..]
-        .trim()
-        .parse()
-        .unwrap_or_else(|e| panic!("bad address in {line:?}: {e}"));
-    assert_ne!(printed.port(), 0, "port 0 must be resolved: {line}");
-    (server, printed)
-}
-
 /// Runs the example client with `args` and `stdin`; (success, code, stdout, stderr).
 fn run_client(args: &[&str], stdin: &[u8]) -> (Option<i32>, String, String) {
     let mut command = Command::new(example_bin("client"));

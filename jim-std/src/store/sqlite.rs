@@ -104,6 +104,22 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Caps the database at about `bytes` (SQLite's `max_page_count`): past
+    /// it, writes fail as on a full disk — a quota, and how the tests
+    /// simulate one.
+    pub fn limit_size(&self, bytes: u64) -> Result<(), StoreError> {
+        let page: i64 = self
+            .db
+            .query_row("PRAGMA page_size", [], |row| row.get(0))?;
+        let pages = i64::try_from(bytes).unwrap_or(i64::MAX) / page.max(1);
+        self.db.query_row(
+            &format!("PRAGMA max_page_count = {}", pages.max(1)),
+            [],
+            |_| Ok(()),
+        )?;
+        Ok(())
+    }
+
     /// The file (or `:memory:`).
     pub fn path(&self) -> &Path {
         &self.path

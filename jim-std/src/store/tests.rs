@@ -212,3 +212,52 @@ fn the_worker_answers_after_commit_in_order() {
     assert!(saved.windows(2).all(|w| w[0].1 < w[1].1));
     drop(w);
 }
+
+#[test]
+fn a_full_disk_fails_the_writes_that_do_not_fit_and_nothing_else() {
+    use std::sync::{mpsc, Arc, Mutex};
+    let path = std::env::temp_dir().join(format!("jim-full-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let store = SqliteStore::open(&path, Durability::Normal).unwrap();
+    store.limit_size(64 * 1024).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let done: worker::Completion<u32> = Arc::new(move |tag, outcome| {
+        let _ = tx.lock().unwrap().send((tag, outcome));
+    });
+    let w = StoreWorker::spawn(Box::new(store), StoreConfig::default(), done).unwrap();
+    let text = "x".repeat(2000);
+    for i in 0..100u32 {
+        w.submit(i, Op::Save(msg("a", "#r", 1, &text, false)))
+            .unwrap();
+    }
+    w.submit(
+        100,
+        Op::History {
+            owner: "a".into(),
+            with: "#r".into(),
+            before: None,
+            limit: 5,
+        },
+    )
+    .unwrap();
+    let (mut saved, mut full) = (0, 0);
+    let mut history = None;
+    for _ in 0..101 {
+        match rx.recv_timeout(Duration::from_secs(10)).unwrap() {
+            (_, Outcome::Saved(_)) => saved += 1,
+            (_, Outcome::Failed(e)) => {
+                assert!(e.to_string().contains("full"), "{e}");
+                full += 1;
+            }
+            (100, Outcome::Messages(page)) => history = Some(page.len()),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(saved > 0 && full > 0, "saved {saved}, full {full}");
+    assert_eq!(saved + full, 100);
+    // What was stored is still read.
+    assert_eq!(history, Some(5));
+    drop(w);
+    let _ = std::fs::remove_file(&path);
+}

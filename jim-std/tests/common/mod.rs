@@ -123,6 +123,11 @@ impl Peer {
         }
     }
 
+    /// How long one read may wait (a quiet spell ends `read_line` sooner).
+    pub fn set_read_timeout(&self, timeout: Duration) {
+        self.stream.set_read_timeout(Some(timeout)).unwrap();
+    }
+
     /// Writes all of `bytes` (one `write_all`).
     pub fn send(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).expect("write to server");
@@ -581,4 +586,33 @@ pub fn closed_addr() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     addr
+}
+
+pub const LISTENING: &str = "jim server listening on ";
+
+/// The example server, started with `args`, and the address it printed.
+/// Without a `--db` among `args` it keeps nothing (`--db memory`): tests
+/// never touch the user's database.
+pub fn example_server(args: &[&str]) -> (ChildGuard, SocketAddr) {
+    let mut command = Command::new(example_bin("server"));
+    command.args(args).env_remove("RUST_LOG");
+    if !args.contains(&"--db") {
+        command.args(["--db", "memory"]);
+    }
+    let server = ChildGuard::spawn("server", command);
+    let line = server
+        .wait_stdout(LISTENING, PROMPTLY * 2)
+        .unwrap_or_else(|| {
+            panic!(
+                "server printed no {LISTENING:?} line\nstdout: {}\nstderr: {}",
+                server.stdout(),
+                server.stderr()
+            )
+        });
+    let printed: SocketAddr = line[line.find(LISTENING).unwrap() + LISTENING.len()..]
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("bad address in {line:?}: {e}"));
+    assert_ne!(printed.port(), 0, "port 0 must be resolved: {line}");
+    (server, printed)
 }
