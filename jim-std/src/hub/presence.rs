@@ -7,7 +7,7 @@
 //! - A name that belongs to an account: `401` (log in with `authenticate`
 //!   to use it). With [`Auth::Required`](super::Auth::Required) a presence
 //!   binds nothing: it only sets the status of a logged-in connection (or
-//!   is answered `200` and remembered for after the login).
+//!   is answered `200` "OK; log in with authenticate to chat").
 //! - A different free name on a named connection renames it (as IRC's
 //!   `NICK` does): the old name is freed at once, rooms are kept, and
 //!   contacts follow the name (they belong to names, not connections). A
@@ -65,7 +65,11 @@ impl Hub {
             return;
         }
         match auth {
-            Auth::Required => req.out.reply(req.id, reply::ok(req.now)),
+            // Allowed, but it binds nothing: say what is missing.
+            Auth::Required => {
+                let text = "OK; log in with authenticate to chat";
+                req.out.reply(req.id, reply::with_text(200, req.now, text));
+            }
             Auth::Optional => {
                 let op = Op::IsAccount { name: name.clone() };
                 self.wait_for(req.id, Waiting::Presence { name }, op, req.out);

@@ -76,7 +76,10 @@ fn closed_registration_and_required_login() {
             "bob",
             r#"{"action":"presence","user":{"account_name":"bob"}}"#
         ),
-        [to("bob", OK)]
+        [to(
+            "bob",
+            &with_alert(200, "OK; log in with authenticate to chat")
+        )]
     );
     assert_eq!(s.hub.holder_of("bob"), None);
     assert_eq!(
