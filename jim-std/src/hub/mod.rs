@@ -1,23 +1,30 @@
 //! The chat hub: every chat decision of the server, with no IO.
 //!
 //! The hub owns the chat state — who is connected under which name, the
-//! rooms and their members, each client's dialect, contacts and public
-//! key — and turns each input into [`Effect`]s:
+//! rooms and their members, each client's dialect and public key — and
+//! turns each input into [`Effect`]s:
 //!
 //! ```text
 //! connect ─┐
-//! frame   ─┼─▶ Hub ─▶ Effects: Send { to, line } · Close { client, why }
-//! gone    ─┤
-//! tick    ─┘   (the time is always passed in)
+//! frame   ─┤                Send { to, line } · Close { client, why }
+//! gone    ─┼─▶ Hub ─▶ Effects: Store { tag, op } · Resume · NotifyDrained
+//! tick    ─┤
+//! stored  ─┤   (storage outcomes; the time is always passed in)
+//! drained ─┘
 //! ```
+//!
+//! What must outlive a restart — accounts, contacts, messages — is asked of
+//! storage as an effect ([`Effect::Store`]) and answered as an input
+//! ([`Hub::stored`]), so the hub stays free of IO and deterministic; see
+//! `storage` for the waiting rules.
 //!
 //! It imports no socket, no `mio` and no clock: the same inputs give the
 //! same outputs, so whole multi-client conversations are unit tests
 //! (`tests` below and `jim-std/tests/hub_*.rs`) and a fuzz target. The
 //! event loop only moves bytes between sockets and the hub.
 //!
-//! Each request is handled in its own file (`presence`, `chat`, `rooms`,
-//! `contacts`, `users`); `keepalive` runs the timers. A later multi-node
+//! Each request is handled in its own file (`presence`, `accounts`, `chat`,
+//! `rooms`, `history`, `contacts`, `users`); `keepalive` runs the timers. A later multi-node
 //! deployment adds one effect (deliver to a client on another node) and one
 //! input (a message from another node); nothing here assumes a single
 //! process beyond the tables themselves.

@@ -622,7 +622,9 @@ impl EventLoop {
                     finished.push(key);
                 }
             } else if let (Some(started), Some(id)) = (conn.message_started, conn.id) {
+                // A client waiting for storage is not slow: the server is.
                 if !deadline.is_zero()
+                    && !self.hub.is_waiting(id)
                     && now.elapsed.saturating_sub(started) >= deadline
                     && late.len() < MAX_CUT_PER_SWEEP
                 {

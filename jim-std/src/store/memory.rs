@@ -16,7 +16,8 @@ struct Tables {
     next_id: i64,
 }
 
-/// Everything in memory. See the [module docs](self).
+/// Everything in memory: for `--db memory` (nothing survives a restart)
+/// and as the bench's "storage off". No op of it can fail.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     tables: Tables,
