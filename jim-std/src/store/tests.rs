@@ -261,3 +261,49 @@ fn a_full_disk_fails_the_writes_that_do_not_fit_and_nothing_else() {
     drop(w);
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn the_worker_enforces_retention_in_the_background() {
+    use std::sync::{mpsc, Arc, Mutex};
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let done: worker::Completion<u32> = Arc::new(move |tag, outcome| {
+        let _ = tx.lock().unwrap().send((tag, outcome));
+    });
+    let config = StoreConfig {
+        retention: Retention {
+            max_age: None,
+            max_messages: Some(3),
+        },
+        prune_every: Duration::from_millis(20),
+        ..StoreConfig::default()
+    };
+    let w = StoreWorker::spawn(Box::new(MemoryStore::new()), config, done).unwrap();
+    for i in 0..10u32 {
+        w.submit(i, Op::Save(msg("a", "#r", 1, &i.to_string(), false)))
+            .unwrap();
+    }
+    for _ in 0..10 {
+        rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    }
+    let history = || Op::History {
+        owner: "a".into(),
+        with: "#r".into(),
+        before: None,
+        limit: 100,
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        w.submit(99, history()).unwrap();
+        match rx.recv_timeout(Duration::from_secs(10)).unwrap() {
+            (99, Outcome::Messages(page)) if page.len() == 3 => {
+                assert_eq!(texts(&page), ["7", "8", "9"]);
+                break;
+            }
+            (99, Outcome::Messages(_)) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(std::time::Instant::now() < deadline, "never pruned");
+    }
+}

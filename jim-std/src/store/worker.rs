@@ -227,6 +227,11 @@ impl<T> Worker<T> {
                 }
             }
             self.run_batch(batch);
+            // A busy worker prunes too, between batches.
+            if Instant::now() >= next_prune {
+                self.prune();
+                next_prune = Instant::now() + self.config.prune_every;
+            }
         }
         // Stopping: finish what was queued before the stop.
         let rest: Vec<(T, Op)> = rx
