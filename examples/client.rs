@@ -620,7 +620,13 @@ impl Chat {
                     );
                     return Ok(());
                 };
-                self.session.send(&to, text).map(drop)
+                // `201`: stored for an account that is offline; say so,
+                // or the sender would think it was read.
+                self.session.send(&to, text).map(|reply| {
+                    if reply.code.as_u16() == 201 {
+                        say(clean(reply.text.as_deref().unwrap_or("queued")));
+                    }
+                })
             }
             Command::To(target) => {
                 say(format!("talking to {}", clean(target)));

@@ -550,3 +550,27 @@ fn raw_flag_shows_the_json_received() {
     assert!(stdout.contains("<< {\"response\":404"), "{stdout}");
     assert!(stderr.contains("error: nobody is not online"), "{stderr}");
 }
+
+#[test]
+fn chat_client_queues_for_an_offline_account_and_it_arrives_at_login() {
+    let (server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    let port = addr.port().to_string();
+    let bob_args = ["127.0.0.1", &port, "--name", "bob", "--password", "pw"];
+    // bob registers (first login), then leaves.
+    let (code, stdout, stderr) = run_client(&bob_args, b"/quit\n");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+
+    let mut alice = chat_client("alice", &["127.0.0.1", &port, "--name", "alice"]);
+    expect_stdout(&alice, "200 OK");
+    alice
+        .stdin()
+        .write_all(b"/msg bob see you tomorrow\n")
+        .unwrap();
+    expect_stdout(&alice, "bob is offline: queued until they log in");
+
+    let mut bob = chat_client("bob", &bob_args);
+    expect_stdout(&bob, "alice: see you tomorrow");
+    expect_clean_exit(&mut bob);
+    expect_clean_exit(&mut alice);
+    assert_no_panic("server", &server.stderr());
+}
