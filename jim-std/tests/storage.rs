@@ -234,6 +234,22 @@ fn a_database_that_cannot_be_opened_is_a_clear_error_at_start() {
     assert!(stderr.contains("cannot open database"), "{stderr}");
     assert!(stderr.contains("no-such-dir"), "{stderr}");
 
+    // A directory the server may not write (root may write anywhere, so
+    // only checked as another user).
+    #[cfg(unix)]
+    if unsafe { libc::geteuid() } != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        let locked_dir = dir.file("read-only");
+        std::fs::create_dir(&locked_dir).unwrap();
+        std::fs::set_permissions(&locked_dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let (code, stderr) = start_fails(&locked_dir.join("chat.db"), PROMPTLY);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stderr.contains("read-only"), "{stderr}");
+        std::fs::set_permissions(&locked_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    } else {
+        eprintln!("running as root: the read-only directory case is not checked");
+    }
+
     let corrupt = dir.file("corrupt.db");
     std::fs::write(&corrupt, vec![0xA5; 16 * 1024]).unwrap();
     let (code, stderr) = start_fails(&corrupt, PROMPTLY);
