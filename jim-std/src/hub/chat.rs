@@ -53,18 +53,29 @@ impl Hub {
                 return;
             }
         }
-        let online = !room && self.names.contains_key(&target);
+        let recipient = if room {
+            None
+        } else {
+            self.names.get(&target).and_then(|id| self.clients.get(id))
+        };
+        let online = recipient.is_some();
+        // Pending (to be marked delivered once written) only if it cannot
+        // go out at once: its recipient is offline, or still being sent
+        // what waited for it. A message handed to an online connection is
+        // delivered, and in the history; that saves a second write.
+        let pending = !room && recipient.is_none_or(|r| r.backlog.is_some());
         let stored = NewMessage {
             from: sender.clone(),
             to: target.clone(),
             time: req.now.unix,
             text: decoded(&message.message).into_owned(),
-            pending: !room,
+            pending,
         };
         let outgoing = Outgoing {
             to: target,
             text: stored.text.clone(),
             encoding: message.encoding.as_ref().map(|e| decoded(e).into_owned()),
+            pending,
         };
         // An offline recipient must be an account to be written to.
         let op = if room || online {
@@ -137,7 +148,7 @@ impl Hub {
         let Some(recipient) = self.clients.get_mut(&to) else {
             return;
         };
-        if recipient.backlog.is_some() {
+        if message.pending && recipient.backlog.is_some() {
             // Older messages are still being sent to it: this one comes
             // with them, in order.
             return;
@@ -145,8 +156,10 @@ impl Hub {
         if let Some(line) = relay(message, sender, &message.to, None, recipient.dialect, now) {
             out.send(to, line);
         }
-        recipient.unconfirmed.push(saved);
-        self.ask_drained(to, out);
+        if message.pending {
+            recipient.unconfirmed.push(saved);
+            self.ask_drained(to, out);
+        }
     }
 
     fn deliver_to_room(

@@ -8,12 +8,15 @@
 //! entry is the hub's, not the client's: a message stored for a sender who
 //! has gone meanwhile is still delivered.
 //!
-//! Stored direct messages are sent page by page ([`BACKLOG_PAGE`]), the
-//! next page only once the previous one has been written to the socket
-//! ([`Effect::NotifyDrained`] → [`Hub::drained`]) — at the pace the client
-//! reads, never by overfilling its queue. Sent messages are marked
-//! delivered at the same moment; one in flight when the server dies is
-//! sent again at the next login (at least once, never lost).
+//! A direct message to an account that is offline is stored as pending.
+//! At its next login the pending messages are sent page by page
+//! ([`BACKLOG_PAGE`]), the next page only once the previous one has been
+//! written to the socket ([`Effect::NotifyDrained`] → [`Hub::drained`]) —
+//! at the pace the client reads, never by overfilling its queue — and
+//! marked delivered at that moment; one in flight when the server dies is
+//! sent again at the next login (at least once, never lost). A message to
+//! an online client is handed to its connection at once and stored as
+//! delivered (it is in the history either way).
 
 use jim_core::{ChatMessage, Text, Timestamp};
 use log::{error, warn};
@@ -36,6 +39,8 @@ pub(crate) struct Outgoing {
     pub to: String,
     pub text: String,
     pub encoding: Option<String>,
+    /// Stored as pending: marked delivered once written.
+    pub pending: bool,
 }
 
 /// A request waiting for its storage outcome.
