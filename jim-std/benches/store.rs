@@ -138,6 +138,9 @@ struct Column {
     acks: u64,
     /// Messages in the SQLite file after the run (`None` for memory).
     stored: Option<Result<u64, String>>,
+    /// CPU time of the event loop and of the storage thread during the
+    /// load window, as a share of it (Linux only).
+    busy: Option<(f64, f64)>,
     errors: u64,
     first_error: Option<String>,
 }
@@ -197,9 +200,17 @@ fn run(backend: Backend, plan: &Plan) -> Column {
     let latency = spawn_latency(addr, "busy", &start, &stop);
     start.wait();
     let began = Instant::now();
+    let cpu_before = server_cpu();
     thread::sleep(plan.load);
     stop.store(true, Ordering::Release);
     let window = began.elapsed();
+    let busy = cpu_before.zip(server_cpu()).map(|(b, a)| {
+        let share = |d: Duration| d.as_secs_f64() / window.as_secs_f64();
+        (
+            share(a.0.saturating_sub(b.0)),
+            share(a.1.saturating_sub(b.1)),
+        )
+    });
     let mut in_window = 0u64;
     for pair in pairs {
         let result = pair.join().expect("load thread panicked");
@@ -225,6 +236,7 @@ fn run(backend: Backend, plan: &Plan) -> Column {
         loaded,
         acks,
         stored,
+        busy,
         errors: errors.count,
         first_error: errors.first,
     }
@@ -243,6 +255,36 @@ fn shutdown_within(server: ServerHandle, within: Duration) {
             std::process::exit(1);
         }
     }
+}
+
+/// CPU time used so far by this process's `jim-server` (event loop) and
+/// `jim-store` (storage) threads, from `/proc` (`None` elsewhere).
+fn server_cpu() -> Option<(Duration, Duration)> {
+    // Clock ticks: 100 per second on Linux.
+    const TICK: Duration = Duration::from_millis(10);
+    let mut event_loop = Duration::ZERO;
+    let mut storage = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state … utime stime: fields 14 and 15; comm may hold
+        // spaces, so count from the closing parenthesis.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let comm = head.split_once('(').map_or("", |(_, c)| c);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |k: usize| fields.get(k).and_then(|f| f.parse::<u32>().ok()).unwrap_or(0);
+        // After the comm: state is field 3, utime 14, stime 15.
+        let used = TICK * (ticks(11) + ticks(12));
+        match comm {
+            "jim-server" => event_loop += used,
+            "jim-store" => storage += used,
+            _ => {}
+        }
+    }
+    Some((event_loop, storage))
 }
 
 fn count_messages(db: &Path) -> Result<u64, String> {
@@ -577,6 +619,17 @@ fn report(plan: &Plan, columns: &[Column]) -> bool {
         loaded
             .iter()
             .map(|p| format!("{:.2}×", ratio(p.p99, base)))
+            .collect(),
+    );
+    row(
+        "CPU during the load: event loop / storage thread",
+        columns
+            .iter()
+            .map(|c| {
+                c.busy.map_or("?".to_owned(), |(l, s)| {
+                    format!("{:.0} % / {:.0} %", l * 100.0, s * 100.0)
+                })
+            })
             .collect(),
     );
     row(
