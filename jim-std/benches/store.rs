@@ -138,9 +138,10 @@ struct Column {
     acks: u64,
     /// Messages in the SQLite file after the run (`None` for memory).
     stored: Option<Result<u64, String>>,
-    /// CPU time of the event loop and of the storage thread during the
-    /// load window, as a share of it (Linux only).
-    busy: Option<(f64, f64)>,
+    /// CPU time of the event loop, of the storage thread and of the whole
+    /// process (clients included) during the load window, as a share of it
+    /// (Linux only).
+    busy: Option<(f64, f64, f64)>,
     errors: u64,
     first_error: Option<String>,
 }
@@ -209,6 +210,7 @@ fn run(backend: Backend, plan: &Plan) -> Column {
         (
             share(a.0.saturating_sub(b.0)),
             share(a.1.saturating_sub(b.1)),
+            share(a.2.saturating_sub(b.2)),
         )
     });
     let mut in_window = 0u64;
@@ -258,12 +260,14 @@ fn shutdown_within(server: ServerHandle, within: Duration) {
 }
 
 /// CPU time used so far by this process's `jim-server` (event loop) and
-/// `jim-store` (storage) threads, from `/proc` (`None` elsewhere).
-fn server_cpu() -> Option<(Duration, Duration)> {
+/// `jim-store` (storage) threads and by all its live threads, from `/proc`
+/// (`None` elsewhere).
+fn server_cpu() -> Option<(Duration, Duration, Duration)> {
     // Clock ticks: 100 per second on Linux.
     const TICK: Duration = Duration::from_millis(10);
     let mut event_loop = Duration::ZERO;
     let mut storage = Duration::ZERO;
+    let mut all = Duration::ZERO;
     for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
         let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
             continue;
@@ -278,13 +282,14 @@ fn server_cpu() -> Option<(Duration, Duration)> {
         let ticks = |k: usize| fields.get(k).and_then(|f| f.parse::<u32>().ok()).unwrap_or(0);
         // After the comm: state is field 3, utime 14, stime 15.
         let used = TICK * (ticks(11) + ticks(12));
+        all += used;
         match comm {
             "jim-server" => event_loop += used,
             "jim-store" => storage += used,
             _ => {}
         }
     }
-    Some((event_loop, storage))
+    Some((event_loop, storage, all))
 }
 
 fn count_messages(db: &Path) -> Result<u64, String> {
@@ -622,12 +627,17 @@ fn report(plan: &Plan, columns: &[Column]) -> bool {
             .collect(),
     );
     row(
-        "CPU during the load: event loop / storage thread",
+        "CPU during the load: event loop / storage thread / whole process",
         columns
             .iter()
             .map(|c| {
-                c.busy.map_or("?".to_owned(), |(l, s)| {
-                    format!("{:.0} % / {:.0} %", l * 100.0, s * 100.0)
+                c.busy.map_or("?".to_owned(), |(l, s, all)| {
+                    format!(
+                        "{:.0} % / {:.0} % / {:.0} %",
+                        l * 100.0,
+                        s * 100.0,
+                        all * 100.0
+                    )
                 })
             })
             .collect(),
