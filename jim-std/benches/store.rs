@@ -643,6 +643,18 @@ fn report(plan: &Plan, columns: &[Column]) -> bool {
             .collect(),
     );
     row(
+        "CPU per acknowledged message: event loop / storage thread",
+        columns
+            .iter()
+            .map(|c| {
+                c.busy.map_or("?".to_owned(), |(l, s, _)| {
+                    let per = |share: f64| share / c.rate.max(f64::MIN_POSITIVE) * 1e6;
+                    format!("{:.1} µs / {:.1} µs", per(l), per(s))
+                })
+            })
+            .collect(),
+    );
+    row(
         "`200`s counted (all phases)",
         columns.iter().map(|c| thousands(c.acks)).collect(),
     );
