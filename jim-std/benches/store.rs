@@ -272,15 +272,20 @@ fn server_cpu() -> Option<(Duration, Duration, Duration)> {
         let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
             continue;
         };
-        // pid (comm) state … utime stime: fields 14 and 15; comm may hold
-        // spaces, so count from the closing parenthesis.
+        // "pid (comm) state …": utime and stime are fields 14 and 15; comm
+        // may hold spaces, so count from its closing parenthesis.
         let Some((head, rest)) = stat.rsplit_once(')') else {
             continue;
         };
         let comm = head.split_once('(').map_or("", |(_, c)| c);
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |k: usize| fields.get(k).and_then(|f| f.parse::<u32>().ok()).unwrap_or(0);
-        // After the comm: state is field 3, utime 14, stime 15.
+        let ticks = |k: usize| {
+            fields
+                .get(k)
+                .and_then(|f| f.parse::<u32>().ok())
+                .unwrap_or(0)
+        };
+        // After it, field 3 (state) is index 0.
         let used = TICK * (ticks(11) + ticks(12));
         all += used;
         match comm {
@@ -495,8 +500,8 @@ fn spawn_latency(
                 first_error: None,
             };
             let (to, from) = (format!("lat-{tag}-r"), format!("lat-{tag}-s"));
-            let pair = Conn::connect(addr, &to)
-                .and_then(|r| Conn::connect(addr, &from).map(|s| (s, r)));
+            let pair =
+                Conn::connect(addr, &to).and_then(|r| Conn::connect(addr, &from).map(|s| (s, r)));
             start.wait();
             let (mut sender, mut recipient) = match pair {
                 Ok(pair) => pair,
