@@ -120,6 +120,9 @@ fn main() {
         })
         .collect();
     let ok = report(&plan, &columns);
+    if !full {
+        println!("(a smoke run: the targets are judged on the full run)");
+    }
     if !ok {
         eprintln!("storage bench FAILED: see the table");
         std::process::exit(1);
