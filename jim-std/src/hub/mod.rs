@@ -63,11 +63,11 @@ pub use history::{HISTORY_PAGE, MAX_HISTORY_PAGE};
 pub use instant::InstantStore;
 pub use printable::Printable;
 pub use rate::RateLimit;
-pub use storage::BACKLOG_PAGE;
+pub use storage::{BACKLOG_PAGE, MAX_IN_FLIGHT};
 
 use accounts::LoginThrottle;
 use client::Client;
-use storage::Waiting;
+use storage::InFlight;
 
 /// The time of an input: the hub reads no clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -164,7 +164,7 @@ pub struct Hub {
     rooms: BTreeMap<String, BTreeSet<ClientId>>,
     /// Requests waiting for storage, by client (kept past a disconnect: a
     /// stored message is still delivered).
-    waiting: HashMap<ClientId, Waiting>,
+    waiting: HashMap<ClientId, InFlight>,
     throttle: LoginThrottle,
     /// Every name seen online, oldest first, for [`MAX_KNOWN_NAMES`].
     known: BTreeMap<String, u64>,
@@ -243,18 +243,26 @@ impl Hub {
         now: Time,
         out: &mut Effects,
     ) {
-        if self.waiting.contains_key(&id) {
+        if self.is_waiting(id) {
             // The event loop holds a waiting client's messages; a driver
             // that does not gets a refusal, never an answer out of order.
             let text = "wait for the answer to your previous request";
             out.reply(id, reply::error(429, now, text));
             return;
         }
+        if !self.clients.contains_key(&id) {
+            return;
+        }
+        let request = classify(frame);
+        if self.in_flight(id) && !request.as_ref().is_ok_and(storage::pipelines) {
+            // It may not overtake the answers still to come.
+            self.hold(id, frame);
+            return;
+        }
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
         client.touch(now);
-        let request = classify(frame);
         if let Err(limit) = client.rate.take(now.elapsed) {
             client.rate_limited += 1;
             if client.rate_limited == 1 {

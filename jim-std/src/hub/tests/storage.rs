@@ -314,7 +314,7 @@ fn a_message_stored_after_its_sender_left_is_still_delivered() {
     let (alice, bob) = (s.id("alice"), s.id("bob"));
     s.hub
         .frame(alice, Ok(msg("bob", "bye").as_bytes()), s.now, &mut out);
-    assert!(s.hub.is_waiting(alice));
+    assert!(s.hub.in_flight(alice));
     // Her connection ends before the commit.
     s.hub.disconnect(alice, CloseReason::Gone, s.now, &mut out);
     let lines = s.render(&mut out);
@@ -322,4 +322,69 @@ fn a_message_stored_after_its_sender_left_is_still_delivered() {
     assert!(lines[0].starts_with("bob <- ") && lines[0].contains("bye"));
     assert!(lines[1].starts_with("close alice"), "{lines:?}");
     assert!(s.hub.is_connected(bob));
+}
+
+#[test]
+fn pipelined_messages_share_the_storage_trip_and_answers_stay_in_order() {
+    let mut s = Script::new();
+    s.join_as("alice");
+    s.join_as("bob");
+    for who in ["alice", "bob"] {
+        s.send(who, r##"{"action":"join","room":"#r"}"##);
+    }
+    let alice = s.id("alice");
+    let mut out = Effects::new();
+    for frame in [msg("#r", "one"), msg("#r", "two")] {
+        s.hub.frame(alice, Ok(frame.as_bytes()), s.now, &mut out);
+        // Messages go on to storage behind each other.
+        assert!(!s.hub.is_waiting(alice));
+    }
+    let stores = out
+        .as_slice()
+        .iter()
+        .filter(|e| matches!(e, Effect::Store { .. }))
+        .count();
+    assert_eq!(stores, 2);
+    // A leave may not overtake them: held, and nothing more is taken.
+    let leave = br##"{"action":"leave","room":"#r"}"##;
+    s.hub.frame(alice, Ok(leave), s.now, &mut out);
+    assert!(s.hub.is_waiting(alice));
+    let relayed = |text: &str| {
+        to(
+            "bob",
+            &format!(
+                r##"{{"action":"msg","time":1700000000,"to":"#r","from":"alice","message":"{text}"}}"##
+            ),
+        )
+    };
+    assert_eq!(
+        s.render(&mut out),
+        [
+            relayed("one"),
+            to("alice", OK),
+            relayed("two"),
+            to("alice", OK),
+            to("alice", OK),
+        ]
+    );
+    assert!(!s.hub.is_waiting(alice));
+    assert_eq!(s.hub.members("#r").collect::<Vec<_>>(), [s.id("bob")]);
+}
+
+#[test]
+fn a_join_waits_alone_so_what_follows_sees_it() {
+    let mut s = Script::new();
+    s.join_as("alice");
+    let alice = s.id("alice");
+    let mut out = Effects::new();
+    s.hub.frame(
+        alice,
+        Ok(br##"{"action":"join","room":"#r"}"##),
+        s.now,
+        &mut out,
+    );
+    assert!(s.hub.is_waiting(alice), "nothing overtakes a join");
+    s.render(&mut out);
+    assert!(!s.hub.is_waiting(alice));
+    assert_eq!(s.send("alice", &msg("#r", "in")), [to("alice", OK)]);
 }
