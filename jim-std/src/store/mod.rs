@@ -17,6 +17,7 @@
 //! database) implements [`Store`]; nothing in the hub changes.
 
 mod apply;
+mod checkpoint;
 mod error;
 mod memory;
 mod open;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use super::checkpoint::Checkpointer;
 use super::{cutoff, NewMessage, Retention, Store, StoreError, StoredMessage};
 
 /// Each migration takes the schema from its index to the next version;
@@ -60,6 +61,9 @@ pub enum Durability {
 pub struct SqliteStore {
     db: Connection,
     path: PathBuf,
+    /// A file's WAL is checkpointed on a thread of its own (none in
+    /// memory). Dropped after `db`: declared after it.
+    checkpointer: Option<Checkpointer>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -82,14 +86,17 @@ impl SqliteStore {
             source,
         };
         let db = Connection::open_with_flags(path, flags).map_err(open_error)?;
-        let store = SqliteStore {
+        let mut store = SqliteStore {
             db,
             path: path.to_owned(),
+            checkpointer: None,
         };
         store.prepare(durability).map_err(|e| match e {
             StoreError::Database(source) => open_error(source),
             other => other,
         })?;
+        store.db.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        store.checkpointer = Some(Checkpointer::start(path)?);
         Ok(store)
     }
 
@@ -99,6 +106,7 @@ impl SqliteStore {
         let store = SqliteStore {
             db,
             path: PathBuf::from(":memory:"),
+            checkpointer: None,
         };
         store.prepare(Durability::Normal)?;
         Ok(store)
