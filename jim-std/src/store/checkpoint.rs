@@ -39,10 +39,8 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("jim-checkpoint".into())
             .spawn(move || loop {
-                let last = match stopped.recv_timeout(EVERY) {
-                    Err(RecvTimeoutError::Timeout) => false,
-                    _ => true,
-                };
+                // A stop (or a dropped handle) ends it after this round.
+                let last = !matches!(stopped.recv_timeout(EVERY), Err(RecvTimeoutError::Timeout));
                 if let Err(e) = db.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     log::warn!("database checkpoint failed: {e}");
                 }
