@@ -48,7 +48,7 @@ impl Checkpointer {
                     break;
                 }
             })
-            .map_err(|e| StoreError::Password(format!("cannot start a thread: {e}")))?;
+            .map_err(StoreError::Thread)?;
         Ok(Checkpointer {
             stop: Some(stop),
             thread: Some(thread),

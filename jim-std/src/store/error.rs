@@ -32,6 +32,8 @@ pub enum StoreError {
     /// A password could not be hashed, or a stored hash is not a PHC
     /// string.
     Password(String),
+    /// A storage thread could not be started.
+    Thread(std::io::Error),
 }
 
 impl fmt::Display for StoreError {
@@ -48,6 +50,7 @@ impl fmt::Display for StoreError {
             StoreError::Busy => f.write_str("storage is busy"),
             StoreError::Stopped => f.write_str("storage has stopped"),
             StoreError::Password(e) => write!(f, "password hashing: {e}"),
+            StoreError::Thread(e) => write!(f, "cannot start a storage thread: {e}"),
         }
     }
 }
@@ -57,6 +60,7 @@ impl std::error::Error for StoreError {
         match self {
             StoreError::Open { source, .. } => Some(source),
             StoreError::Database(e) => Some(e),
+            StoreError::Thread(e) => Some(e),
             _ => None,
         }
     }
