@@ -9,8 +9,9 @@
 
 use jim_core::GetHistory;
 
+use super::backlog::stored_line;
 use super::chat::ALL;
-use super::storage::{stored_line, Waiting};
+use super::storage::Waiting;
 use super::{decoded, reply, ClientId, Effects, Hub, Request, Time};
 use crate::store::{Op, StoredMessage};
 

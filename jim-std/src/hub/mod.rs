@@ -30,6 +30,7 @@
 //! process beyond the tables themselves.
 
 mod accounts;
+mod backlog;
 mod chat;
 mod client;
 mod contacts;
@@ -57,13 +58,14 @@ use jim_core::{FrameError, Message, Text};
 use log::{debug, info};
 
 pub use accounts::{FREE_FAILURES, MAX_LOCKOUT};
+pub use backlog::BACKLOG_PAGE;
 pub use client::ClientId;
 pub use effects::{CloseReason, Effect, Effects, Line, StoreTag};
 pub use history::{HISTORY_PAGE, MAX_HISTORY_PAGE};
 pub use instant::InstantStore;
 pub use printable::Printable;
 pub use rate::RateLimit;
-pub use storage::{BACKLOG_PAGE, MAX_IN_FLIGHT};
+pub use storage::MAX_IN_FLIGHT;
 
 use accounts::LoginThrottle;
 use client::Client;

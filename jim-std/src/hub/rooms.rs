@@ -9,9 +9,10 @@
 use jim_core::Text;
 use log::info;
 
+use super::backlog::stored_line;
 use super::chat::ALL;
 use super::printable::Printable;
-use super::storage::{stored_line, Waiting};
+use super::storage::Waiting;
 use super::{decoded, reply, ClientId, Effects, Hub, Request, Time};
 use crate::store::{Op, StoredMessage};
 
