@@ -37,10 +37,29 @@ def write(target, items, prefix=b''):
     for i, item in enumerate(items, 1):
         open(os.path.join(d, 'seed-%03d' % i), 'wb').write(prefix(i) + item if callable(prefix) else prefix + item)
 write('decode', wild + hostile)
-# framer: a chunk-size header (first byte: count; then sizes), then the stream.
-headers = [b'\x00', b'\x01\x01', b'\x02\x03\x07', b'\x03\x40\x02\x05']
-framer_items = [l + b'\n' for l in wild] + hostile
-framer_items.append(b'\n'.join(wild[:20]) + b'\n')
-framer_items.append(b''.join(wild[20:40]))
-framer_items.append(b'{"action":"msg","to":"b","message":"' + b'x'*700 + b'"}{"action":"probe"}')
-write('framer', framer_items, lambda i: headers[i % len(headers)])
+# framer_chunks: a header byte (chunk-size count, capacity, feeding), then
+# that many chunk sizes, then the stream.
+headers = [b'\x00', b'\x01\x01', b'\x02\x03\x07', b'\x03\x40\x02\x05',
+           b'\x19\x05', b'\x0a\x01\x02', b'\x11\x01']
+stream_items = [l + b'\n' for l in wild] + hostile
+stream_items.append(b'\n'.join(wild[:20]) + b'\n')
+stream_items.append(b''.join(wild[20:40]))
+stream_items.append(b'{"action":"msg","to":"b","message":"' + b'x'*700 + b'"}{"action":"probe"}')
+write('framer_chunks', stream_items, lambda i: headers[i % len(headers)])
+# framer_limits: a capacity byte and a chunk-size byte, then the stream;
+# the streams are short, hostile ones that hit the small capacities.
+limits = hostile + [
+    b'{"a":"0123456789abcdef{}"}{"ok":1}',
+    b'{"a":[[[[[[[[[[1]]]]]]]]]]}{}',
+    b'hello world{"a":1}]]{}',
+    b'hello\nworld\r\n\n  {}',
+    b'{"a":"\\"}"}{"b":"}"}',
+    b'{' * 20 + b'}' * 20 + b'{}',
+    b'{}{}{}' + b'x' * 40 + b'\n{"k":"v"}',
+    b'{"action":"probe","time":1}\n{"action":"quit"}\n',
+] + wild[:24]
+write('framer_limits', limits, lambda i: bytes([i % 8, (i * 7) % 64]))
+# framer_decode: a bare stream of several objects.
+decode_streams = [b'\n'.join(wild[i:i + 6]) + b'\n' for i in range(0, len(wild), 6)]
+decode_streams += [h + b'\n' + wild[i % len(wild)] for i, h in enumerate(hostile)]
+write('framer_decode', decode_streams)
