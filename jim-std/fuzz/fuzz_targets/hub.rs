@@ -1,12 +1,12 @@
 //! Sequences of (client, bytes) and the other inputs of a server's life,
 //! run against `jim_std::hub::Hub`.
 //!
-//! Input: a list of operations, each an opcode byte `op` (`op % 8`) and its
+//! Input: a list of operations, each an opcode byte `op` (`op % 10`) and its
 //! arguments. Clients are numbered in connection order (at most
 //! `MAX_CLIENTS`); a client byte `k` names client `k % count`, connected or
 //! already gone.
 //!
-//! | `op % 8` | arguments       | what happens                                |
+//! | `op % 10`| arguments       | what happens                                |
 //! |----------|-----------------|---------------------------------------------|
 //! | 0        | –               | a client connects                           |
 //! | 1, 2, 3  | `k`, `len`, ... | `len` bytes from client `k`, through its own `Framer`, each frame to `Hub::frame` |
@@ -14,10 +14,15 @@
 //! | 5        | `k`             | client `k`'s connection ends (`disconnect`, `Gone`) |
 //! | 6        | `d`             | the clock moves `d` × 500 ms, then `Hub::tick` |
 //! | 7        | `d`             | the clock moves `d` × 500 ms, no tick       |
+//! | 8        | –               | storage pauses, or answers at once again    |
+//! | 9        | `n`             | storage answers its `n` oldest requests     |
 //!
-//! Storage is answered at once by an `InstantStore` over a `MemoryStore`
-//! (as the hub's own tests do), so logins, messages, contacts and history
-//! go all the way through.
+//! Storage (a `MemoryStore`) answers at once unless paused; paused, its
+//! requests queue in order, as on the storage thread, and clients wait —
+//! their frames stay in their framer while `Hub::is_waiting` says so, and go
+//! on at `Effect::Resume`, as the event loop does — so requests in flight
+//! meet disconnects, ticks and other clients. At the end everything queued
+//! is answered and no connected client may still be waiting.
 //!
 //! After every step: nothing panicked; every `Effect::Send` and
 //! `Effect::Close` names a client that was connected at that point (a
@@ -29,9 +34,11 @@
 
 use std::time::Duration;
 
+use std::collections::VecDeque;
+
 use jim_core::{decode, Framer};
-use jim_std::hub::{ClientId, CloseReason, Effect, Effects, Hub, HubConfig, InstantStore, Time};
-use jim_std::store::{MemoryStore, Passwords};
+use jim_std::hub::{ClientId, CloseReason, Effect, Effects, Hub, HubConfig, StoreTag, Time};
+use jim_std::store::{apply, MemoryStore, Op, Passwords};
 use jim_std::MAX_FRAME;
 use libfuzzer_sys::fuzz_target;
 
@@ -46,7 +53,11 @@ struct Client {
 
 struct World {
     hub: Hub,
-    store: InstantStore,
+    store: MemoryStore,
+    passwords: Passwords,
+    /// Storage requests not yet answered, oldest first.
+    queued: VecDeque<(StoreTag, Op)>,
+    paused: bool,
     elapsed: Duration,
     clients: Vec<Client>,
 }
@@ -60,10 +71,15 @@ impl World {
         (!self.clients.is_empty()).then(|| usize::from(k) % self.clients.len())
     }
 
-    /// Settles storage, then checks what came out against who is connected.
+    /// Carries out storage (at once, or queued when paused) and drain
+    /// notices, checks what came out against who is connected, and goes
+    /// on with the clients that may send again.
     fn check(&mut self, out: &mut Effects) {
         let now = self.now();
-        for effect in self.store.settle(&mut self.hub, out, now) {
+        let mut resumed = Vec::new();
+        let mut work: VecDeque<Effect> = out.drain().collect();
+        while let Some(effect) = work.pop_front() {
+            let mut more = Effects::new();
             match effect {
                 Effect::Send { to, line } => {
                     let client = self.clients.iter().find(|c| c.id == to);
@@ -81,6 +97,9 @@ impl World {
                         String::from_utf8_lossy(object),
                         decode(object)
                     );
+                    // The driver never feeds a waiting client.
+                    let text = String::from_utf8_lossy(object);
+                    assert!(!text.contains("wait for the answer"), "{text}");
                 }
                 Effect::Close { client, .. } => {
                     let client = self.clients.iter_mut().find(|c| c.id == client);
@@ -90,7 +109,18 @@ impl World {
                     client.connected = false;
                     client.framer.reset();
                 }
+                Effect::Store { tag, op } if self.paused => self.queued.push_back((tag, op)),
+                Effect::Store { tag, op } => {
+                    let outcome = apply(&mut self.store, &self.passwords, op);
+                    self.hub.stored(tag, outcome, now, &mut more);
+                }
+                Effect::NotifyDrained(id) => self.hub.drained(id, now, &mut more),
+                Effect::Resume(id) => resumed.push(id),
                 _ => {}
+            }
+            // What an effect led to comes next, before the rest: in order.
+            for (k, effect) in more.drain().enumerate() {
+                work.insert(k, effect);
             }
         }
         let connected = self.clients.iter().filter(|c| c.connected).count();
@@ -99,6 +129,24 @@ impl World {
             connected,
             "hub.len() and the clients differ"
         );
+        for id in resumed {
+            if let Some(i) = self.clients.iter().position(|c| c.id == id) {
+                self.frames(i, out);
+            }
+        }
+    }
+
+    /// Storage answers its `n` oldest requests.
+    fn answer(&mut self, n: usize, out: &mut Effects) {
+        let now = self.now();
+        for _ in 0..n {
+            let Some((tag, op)) = self.queued.pop_front() else {
+                break;
+            };
+            let outcome = apply(&mut self.store, &self.passwords, op);
+            self.hub.stored(tag, outcome, now, out);
+            self.check(out);
+        }
     }
 
     /// After each operation: the hub's table and ours agree client by client.
@@ -108,7 +156,9 @@ impl World {
         }
     }
 
-    /// `bytes` from client `i`, as the event loop hands them over.
+    /// `bytes` from client `i`, as the event loop hands them over (what
+    /// does not fit while the client waits is dropped: the loop would not
+    /// have read it yet).
     fn bytes(&mut self, i: usize, bytes: &[u8], out: &mut Effects) {
         let now = self.now();
         let mut rest = bytes;
@@ -121,19 +171,26 @@ impl World {
             let n = client.framer.push(rest);
             rest = &rest[n..];
             self.hub.touch(client.id, now);
-            loop {
-                let client = &mut self.clients[i];
-                if !client.connected {
-                    return;
-                }
-                let Some(frame) = client.framer.next_frame() else {
-                    break;
-                };
-                self.hub.frame(client.id, frame, now, out);
-                // Storage answers before the next frame, as the event loop
-                // holds a waiting client's frames until `Resume`.
-                self.check(out);
+            self.frames(i, out);
+            if n == 0 {
+                return;
             }
+        }
+    }
+
+    /// Client `i`'s framed messages to the hub, while it is not waiting.
+    fn frames(&mut self, i: usize, out: &mut Effects) {
+        let now = self.now();
+        loop {
+            let client = &mut self.clients[i];
+            if !client.connected || self.hub.is_waiting(client.id) {
+                return;
+            }
+            let Some(frame) = client.framer.next_frame() else {
+                return;
+            };
+            self.hub.frame(client.id, frame, now, out);
+            self.check(out);
         }
     }
 }
@@ -141,7 +198,10 @@ impl World {
 fuzz_target!(|data: &[u8]| {
     let mut world = World {
         hub: Hub::new(HubConfig::default()),
-        store: InstantStore::new(Box::new(MemoryStore::new()), Passwords::fast()),
+        store: MemoryStore::new(),
+        passwords: Passwords::fast(),
+        queued: VecDeque::new(),
+        paused: false,
         elapsed: Duration::ZERO,
         clients: Vec::new(),
     };
@@ -149,7 +209,7 @@ fuzz_target!(|data: &[u8]| {
     let mut input = data.iter().copied();
     while let Some(op) = input.next() {
         let now = world.now();
-        match op % 8 {
+        match op % 10 {
             0 => {
                 if world.clients.len() < MAX_CLIENTS {
                     let port = 40_000 + world.clients.len() as u16;
@@ -192,10 +252,15 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(closes, usize::from(was));
                 }
             }
+            8 => world.paused = !world.paused,
+            9 => {
+                let Some(n) = input.next() else { break };
+                world.answer(usize::from(n), &mut out);
+            }
             _ => {
                 let Some(d) = input.next() else { break };
                 world.elapsed += Duration::from_millis(500) * u32::from(d);
-                if op % 8 == 6 {
+                if op % 10 == 6 {
                     let now = world.now();
                     let next = world.hub.tick(now, &mut out);
                     assert!(next > Duration::ZERO);
@@ -204,5 +269,12 @@ fuzz_target!(|data: &[u8]| {
         }
         world.check(&mut out);
         world.check_tables();
+    }
+    // Storage answers everything; then nobody connected may still wait.
+    world.paused = false;
+    let queued = world.queued.len();
+    world.answer(queued, &mut out);
+    for c in world.clients.iter().filter(|c| c.connected) {
+        assert!(!world.hub.is_waiting(c.id), "{} still waits", c.id);
     }
 });
