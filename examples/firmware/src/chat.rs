@@ -255,11 +255,14 @@ impl Link for JimLink<'_, '_> {
         match self.session.next_event().await {
             // A direct message: to us, not through a room.
             Ok(Event::Message(m)) if !m.is_to_room() && m.room.is_none() && !m.history => {
-                if m.message == "ping" {
+                // Peers escape only non-ASCII characters: "ping" and "bye"
+                // arrive plain, and a plain comparison links less.
+                let text = m.message.as_plain_str();
+                if text == Some("ping") {
                     let from = m.from.unwrap_or_default();
                     self.peer_len = from.unescape_into(&mut self.peer).map_or(0, str::len);
                     Ok(Incoming::Ping)
-                } else if m.message == "bye" {
+                } else if text == Some("bye") {
                     Ok(Incoming::Bye)
                 } else {
                     Ok(Incoming::Nothing)
