@@ -76,6 +76,8 @@ use crate::message::{Presence, Response};
 pub struct Session<'p, T, const N: usize = MAX_MESSAGE> {
     conn: Connection<T, N>,
     client: Client<'p>,
+    /// Where the frame `next_event` last returned lies in the framer.
+    last: (usize, usize),
 }
 
 impl<'p, T, const N: usize> Session<'p, T, N> {
@@ -85,6 +87,7 @@ impl<'p, T, const N: usize> Session<'p, T, N> {
         Session {
             conn: Connection::new(transport),
             client: Client::new(presence),
+            last: (0, 0),
         }
     }
 
@@ -190,6 +193,9 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
     /// [`Error::Decode`]): call again.
     pub fn next_event(&mut self) -> Result<Event<'_>, Error<T::Error>> {
         let range = self.conn.next_range()?;
+        if let Ok(range) = range {
+            self.last = range;
+        }
         let frame = range.map(|(start, end)| self.conn.framer.slice(start, end));
         let event = self.client.feed(frame)?;
         if let Event::Probe = event {
@@ -212,35 +218,26 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
         ticket: Ticket,
         mut on_event: impl FnMut(Event<'_>),
     ) -> Result<Response<'_>, Error<T::Error>> {
+        // One loop over `next_event`, so that reading, dispatch and the
+        // probe's answer exist once (in flash, too).
         let mut skipped = 0u8;
-        let (start, end) = loop {
+        loop {
             if !self.client.awaits(ticket) {
                 return Err(Error::NoAnswer);
             }
-            let range = self.conn.next_range()?;
-            let frame = range.map(|(start, end)| self.conn.framer.slice(start, end));
-            match self.client.feed(frame) {
-                Ok(Event::Answer { ticket: t, .. }) if t == ticket => {
-                    if let Ok(range) = range {
-                        break range;
-                    }
-                }
-                Ok(Event::Probe) => {
-                    let reply = self
-                        .client
-                        .probe_reply(&mut self.conn.out, self.conn.escaping)?;
-                    write_all(&mut self.conn.transport, reply)?;
-                    on_event(Event::Probe);
-                }
+            match self.next_event() {
+                Ok(Event::Answer { ticket: t, .. }) if t == ticket => break,
                 Ok(event) => on_event(event),
-                Err(_) => {
+                Err(e) if matches!(e, Error::Frame(_) | Error::Decode(_)) => {
                     skipped += 1;
                     if skipped > MAX_SKIPPED_BEFORE_ANSWER {
                         return Err(Error::NoAnswer);
                     }
                 }
+                Err(e) => return Err(e),
             }
-        };
+        }
+        let (start, end) = self.last;
         Ok(client::response_of(self.conn.framer.slice(start, end))?)
     }
 }
