@@ -7,7 +7,9 @@
 
 use embedded_io_async::{Read, Write};
 
-use crate::client::{self, Client, Event, Handshake, Request, Ticket, MAX_SKIPPED_BEFORE_ANSWER};
+use crate::client::{
+    self, Client, ClientError, Event, Handshake, Request, Ticket, MAX_SKIPPED_BEFORE_ANSWER,
+};
 use crate::decode::decode;
 use crate::encode::{Encode, Escaping};
 use crate::framer::{FrameRange, Framer};
@@ -338,10 +340,15 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
         let frame = range.map(|(start, end)| self.conn.framer.slice(start, end));
         let event = self.client.feed(frame)?;
         if let Event::Probe = event {
-            let reply = self
+            match self
                 .client
-                .probe_reply(&mut self.conn.out, self.conn.escaping)?;
-            write_all(&mut self.conn.transport, reply).await?;
+                .probe_reply(&mut self.conn.out, self.conn.escaping)
+            {
+                Ok((_, reply)) => write_all(&mut self.conn.transport, reply).await?,
+                // Requests in flight show the server we are alive.
+                Err(ClientError::TooManyPending) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(event)
     }

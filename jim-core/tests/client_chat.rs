@@ -37,9 +37,10 @@ fn engine_writes_golden_bytes_for_each_request() {
         [Ticket(0), Ticket(1), Ticket(2), Ticket(3)]
     );
     assert_eq!(client.pending(), 4);
-    let bytes = client.probe_reply(&mut out, Escaping::Ascii).unwrap();
+    let (t4, bytes) = client.probe_reply(&mut out, Escaping::Ascii).unwrap();
     assert_eq!(bytes, PRESENCE);
-    assert_eq!(client.pending(), 4, "a probe's presence awaits no answer");
+    assert_eq!(t4, Ticket(4));
+    assert_eq!(client.pending(), 5, "a probe's presence is answered too");
 }
 
 #[test]
@@ -83,11 +84,15 @@ fn answers_match_requests_in_order_and_relayed_messages_are_not_answers() {
     }
     assert_eq!(client.pending(), 2);
 
-    // A probe in between: no answer either.
+    // A probe in between: no answer either; its presence is a request
+    // of its own, answered after the two before it.
     assert_eq!(
         client.feed(Ok(br#"{"action":"probe","time":3}"#)).unwrap(),
         Event::Probe
     );
+    assert_eq!(client.pending(), 2);
+    let (probe, bytes) = client.probe_reply(&mut out, Escaping::Ascii).unwrap();
+    assert_eq!(bytes, PRESENCE);
     // A 205 push and a notice are not answers.
     assert!(matches!(
         client.feed(Ok(br#"{"response":205}"#)).unwrap(),
@@ -99,9 +104,9 @@ fn answers_match_requests_in_order_and_relayed_messages_are_not_answers() {
             .unwrap(),
         Event::Notice(_)
     ));
-    assert_eq!(client.pending(), 2);
+    assert_eq!(client.pending(), 3);
 
-    // The answers, in order: the join's, then the message's 404.
+    // The answers, in order: the join's, the message's 404, the probe's.
     assert!(matches!(
         client.feed(Ok(br#"{"response":"200"}"#)).unwrap(),
         Event::Answer { ticket, request: Request::Join, .. } if ticket == join
@@ -122,6 +127,10 @@ fn answers_match_requests_in_order_and_relayed_messages_are_not_answers() {
         other => panic!("{other:?}"),
     }
     assert!(!client.awaits(msg));
+    assert!(matches!(
+        client.feed(Ok(br#"{"response":200}"#)).unwrap(),
+        Event::Answer { ticket, request: Request::Probe, .. } if ticket == probe
+    ));
     // With nothing pending, a response is a notice.
     assert!(matches!(
         client.feed(Ok(br#"{"response":200}"#)).unwrap(),
@@ -162,6 +171,12 @@ fn too_many_pending_requests_send_nothing() {
     }
     assert_eq!(
         client.join("#a", &mut out, Escaping::Ascii).map(|(t, _)| t),
+        Err(ClientError::TooManyPending)
+    );
+    assert_eq!(
+        client
+            .probe_reply(&mut out, Escaping::Ascii)
+            .map(|(t, _)| t),
         Err(ClientError::TooManyPending)
     );
     assert!(matches!(
@@ -236,12 +251,14 @@ impl embedded_io_async::Write for Scripted {
 
 const SCRIPT: &[u8] = concat!(
     "{\"action\":\"probe\",\"time\":1}\n", // before the presence's answer
-    "{\"response\":200,\"alert\":\"OK\"}\n",
+    "{\"response\":200,\"alert\":\"OK\"}\n", // the presence's
     "{\"action\":\"msg\",\"to\":\"#sensors\",\"from\":\"bob\",\"message\":\"early\"}",
-    "{\"response\":200}",
+    "{\"response\":200,\"alert\":\"probe\"}", // the first probe's presence's
+    "{\"response\":200,\"alert\":\"join\"}",  // the join's
     "{\"action\":\"probe\",\"time\":2}",
     "{\"action\":\"msg\",\"to\":\"sensor-7\",\"from\":\"bob\",\"message\":\"ping\"}",
-    "{\"response\":200}\n",
+    "{\"response\":200}",                      // the second probe's presence's
+    "{\"response\":200,\"alert\":\"pong\"}\n", // the pong's
 )
 .as_bytes();
 
@@ -268,9 +285,13 @@ fn blocking_session_over_one_byte_reads() {
         let answer = session
             .wait_for(join, |e| seen.push(format!("{e:?}")))
             .unwrap();
-        assert!(answer.code.is_success());
-        assert_eq!(seen.len(), 1);
+        assert_eq!(answer.alert.unwrap(), "join");
+        assert_eq!(seen.len(), 2, "{seen:?}");
         assert!(seen[0].contains("early"), "{seen:?}");
+        assert!(
+            seen[1].contains("Probe") && seen[1].contains("Answer"),
+            "{seen:?}"
+        );
         assert!(matches!(
             session.wait_for(join, |_| {}),
             Err(io::Error::NoAnswer)
@@ -283,7 +304,10 @@ fn blocking_session_over_one_byte_reads() {
         assert_eq!(ping.message, "ping");
         let from = ping.from.unwrap().to_heapless::<25>().unwrap();
         let pong = session.send_to(&from, "pong").unwrap();
-        assert!(session.wait_for(pong, |_| {}).unwrap().code.is_success());
+        assert_eq!(
+            session.wait_for(pong, |_| {}).unwrap().alert.unwrap(),
+            "pong"
+        );
         assert!(matches!(session.next_event(), Err(io::Error::Disconnected)));
         assert_eq!(
             session.transport().written,
@@ -342,7 +366,8 @@ fn async_session_is_the_same_client() {
         };
         let from = ping.from.unwrap().to_heapless::<25>().unwrap();
         let pong = session.send_to(&from, "pong").await.unwrap();
-        assert!(session.wait_for(pong, |_| {}).await.is_ok());
+        let answer = session.wait_for(pong, |_| {}).await.unwrap();
+        assert_eq!(answer.alert.unwrap(), "pong");
         assert_eq!(session.transport().written, expected_writes());
     });
 }

@@ -25,6 +25,9 @@ pub enum Request {
     Leave,
     /// `msg` to an account or a room.
     Msg,
+    /// The presence that answered a `probe` (servers answer a presence,
+    /// this one too).
+    Probe,
     /// Anything else sent with [`Client::request`].
     Other,
 }
@@ -52,8 +55,9 @@ pub enum Event<'a> {
     /// A chat message relayed by the server (to us or to a room we are
     /// in; `history` is set on replayed ones).
     Message(ChatMessage<'a>),
-    /// The server's `probe`. The connections answer it with the
-    /// client's presence before they return this event; a sans-IO caller
+    /// The server's `probe`. The sessions answer it with the client's
+    /// presence before they return this event (its own answer comes later
+    /// as an [`Event::Answer`] to a [`Request::Probe`]); a sans-IO caller
     /// sends [`Client::probe_reply`].
     Probe,
     /// A notice (`1xx`, `205`) or a response while no request awaited
@@ -285,15 +289,19 @@ impl<'p> Client<'p> {
         message
     }
 
-    /// Encodes the presence that answers a probe (no answer is awaited:
-    /// the server sends none to a probe's presence… but if it does, it
-    /// arrives as a [`Event::Notice`] when nothing else is pending).
+    /// Encodes the presence that answers a probe, awaited as
+    /// [`Request::Probe`]: a server answers it like any presence, and the
+    /// answer must not be taken for another request's. With [`MAX_PENDING`]
+    /// answers awaited already it is [`ClientError::TooManyPending`] and
+    /// nothing is to be sent (a client with requests in flight has just
+    /// shown the server it is alive).
     pub fn probe_reply<'o>(
-        &self,
+        &mut self,
         out: &'o mut [u8],
         escaping: Escaping,
-    ) -> Result<&'o [u8], ClientError> {
-        Ok(super::encode_line(out, escaping, &self.presence)?)
+    ) -> Result<(Ticket, &'o [u8]), ClientError> {
+        let presence = self.presence;
+        self.request(Request::Probe, &presence, out, escaping)
     }
 
     /// What one frame from the [`Framer`](crate::Framer) means. Errors

@@ -3,7 +3,7 @@
 use embedded_io::{Read, Write};
 
 use super::{Connection, Error, RejectionText};
-use crate::client::{self, Client, Event, Request, Ticket, MAX_SKIPPED_BEFORE_ANSWER};
+use crate::client::{self, Client, ClientError, Event, Request, Ticket, MAX_SKIPPED_BEFORE_ANSWER};
 use crate::encode::{Encode, Escaping};
 use crate::limits::MAX_MESSAGE;
 use crate::message::{Presence, Response};
@@ -199,10 +199,15 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
         let frame = range.map(|(start, end)| self.conn.framer.slice(start, end));
         let event = self.client.feed(frame)?;
         if let Event::Probe = event {
-            let reply = self
+            match self
                 .client
-                .probe_reply(&mut self.conn.out, self.conn.escaping)?;
-            write_all(&mut self.conn.transport, reply)?;
+                .probe_reply(&mut self.conn.out, self.conn.escaping)
+            {
+                Ok((_, reply)) => write_all(&mut self.conn.transport, reply)?,
+                // Requests in flight show the server we are alive.
+                Err(ClientError::TooManyPending) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(event)
     }
