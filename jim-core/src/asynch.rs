@@ -374,7 +374,7 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
             match self.next_event().await {
                 Ok(Event::Answer { ticket: t, .. }) if t == ticket => break,
                 Ok(event) => on_event(event),
-                Err(e) if matches!(e, Error::Frame(_) | Error::Decode(_)) => {
+                Err(Error::Frame(_) | Error::Decode(_)) => {
                     skipped += 1;
                     if skipped > MAX_SKIPPED_BEFORE_ANSWER {
                         return Err(Error::NoAnswer);

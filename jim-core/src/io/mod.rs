@@ -8,7 +8,7 @@
 //!   server's [`serve_one`](Connection::serve_one).
 //! - [`Session`]: the chat client (rooms, messages, answers matched to
 //!   requests, probes answered) on top of the sans-IO
-//!   [`client::Client`](crate::client::Client).
+//!   [`client::Client`].
 
 mod error;
 mod session;
