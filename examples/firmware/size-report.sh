@@ -3,21 +3,25 @@
 #
 #   bash examples/firmware/size-report.sh
 #
-# Builds the embassy firmware three times (release: opt-level "s", LTO, one
-# codegen unit): as is; with the `terse` feature, which prints bare numbers
-# instead of jim-core's texts (so none of its `Display` impls is linked); and
-# with the `no-jim` feature, where the jim-core handshake is replaced by a raw
-# write and read of fixed bytes over the same TCP socket. The differences to
-# `no-jim` are what jim-core costs: flash (.text, .rodata, .data) and static
-# RAM (.data, .bss; the embassy task that holds the Connection is a static,
-# so its buffers are in .bss). The `terse` difference is the client path
-# proper: encode a presence, frame and decode the answer. It then prints the
-# Connection's size as the firmware itself measures it (`--sizes`, under
-# QEMU), where the extra flash goes by crate (DWARF line tables, so code that
-# LTO inlined is still counted for the crate it came from), and the largest
-# functions only the jim build has.
+# Builds the embassy firmware in two flavours — the chat firmware (the
+# default: presence, join, a reading a second, pong to ping, probes) and the
+# handshake-only one (feature `handshake-only`: presence and answer) — each
+# three times (release: opt-level "s", LTO, one codegen unit): as is; with
+# the `terse` feature, which prints bare numbers instead of jim-core's texts
+# (so none of its `Display` impls is linked); and with the `no-jim` feature,
+# where jim-core is replaced by fixed bytes written and byte searches over
+# what is read, on the same socket and with the same application logic. The
+# differences to `no-jim` are what jim-core costs: flash (.text, .rodata,
+# .data) and static RAM (.data, .bss; the embassy task that holds the
+# Session or Connection is a static, so its buffers are in .bss). The
+# `terse` difference is the protocol path proper. It then prints the sizes
+# as the firmware itself measures them (`--sizes`, under QEMU), where the
+# chat build's extra flash goes by crate (DWARF line tables, so code that
+# LTO inlined is still counted for the crate it came from), and its largest
+# functions that only the jim build has.
 #
-# Targets: jim-core's client path <= 6 KiB flash and <= 1.5 KiB RAM. Exits 0
+# Targets: the chat path <= 8 KiB flash, the handshake path <= 6 KiB, each
+# <= 1.5 KiB RAM including its buffers. Exits 0
 # either way (it is a report); SIZE_REPORT_STRICT=1 makes a miss exit 1.
 #
 # Needs llvm-size (and, for the breakdowns, llvm-nm, llvm-dwarfdump and
@@ -27,6 +31,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 target_dir="$here/target"
 triple=thumbv7em-none-eabihf
+chat_flash_target=8192
 flash_target=6144
 ram_target=1536
 
@@ -61,70 +66,70 @@ llvm_size=$(find_llvm llvm-size) || {
 llvm_nm=$(find_llvm llvm-nm) || llvm_nm=
 llvm_dwarfdump=$(find_llvm llvm-dwarfdump) || llvm_dwarfdump=
 
-echo "== building (release): as is, with feature terse, with feature no-jim"
+echo "== building (release): the chat firmware and the handshake-only one, each as is, terse and no-jim"
+build() { # build DIR FEATURES
+    (cd "$here" && cargo build --release --bin jim-firmware ${2:+--features "$2"} --target-dir "$target_dir/$1")
+}
 (cd "$here" && cargo build --release --bins --target-dir "$target_dir")
-(cd "$here" && cargo build --release --bin jim-firmware --features terse --target-dir "$target_dir/terse")
-(cd "$here" && cargo build --release --bin jim-firmware --features no-jim --target-dir "$target_dir/no-jim")
-with="$target_dir/$triple/release/jim-firmware"
-terse="$target_dir/terse/$triple/release/jim-firmware"
-without="$target_dir/no-jim/$triple/release/jim-firmware"
+build terse terse
+build no-jim no-jim
+build handshake handshake-only
+build handshake-terse handshake-only,terse
+build handshake-no-jim handshake-only,no-jim
+elf() { if [[ $1 == . ]]; then echo "$target_dir/$triple/release/jim-firmware"; else echo "$target_dir/$1/$triple/release/jim-firmware"; fi; }
+with=$(elf .)
+terse=$(elf terse)
+without=$(elf no-jim)
 blocking="$target_dir/$triple/release/blocking"
 
 # section ELF NAME: the section's size in bytes (0 if absent).
 section() {
     "$llvm_size" -A "$1" | awk -v s="$2" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }'
 }
-
-declare -A w t o
-for s in .vector_table .text .rodata .data .bss; do
-    w[$s]=$(section "$with" "$s")
-    t[$s]=$(section "$terse" "$s")
-    o[$s]=$(section "$without" "$s")
-done
-flash_w=$((w[.vector_table] + w[.text] + w[.rodata] + w[.data]))
-flash_t=$((t[.vector_table] + t[.text] + t[.rodata] + t[.data]))
-flash_o=$((o[.vector_table] + o[.text] + o[.rodata] + o[.data]))
-ram_w=$((w[.data] + w[.bss]))
-ram_t=$((t[.data] + t[.bss]))
-ram_o=$((o[.data] + o[.bss]))
-flash_share=$((flash_t - flash_o))
-flash_share_full=$((flash_w - flash_o))
-ram_share=$((ram_t - ram_o))
-
+flash() { echo $(($(section "$1" .vector_table) + $(section "$1" .text) + $(section "$1" .rodata) + $(section "$1" .data))); }
+ram() { echo $(($(section "$1" .data) + $(section "$1" .bss))); }
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
-
-echo
-echo "== embassy firmware ($triple, opt-level s, LTO), bytes"
-printf '%-16s %9s %9s %9s %11s %11s\n' "" "as is" "terse" "no-jim" "jim (as is)" "jim (terse)"
-row() {
-    printf '%-16s %9d %9d %9d %11d %11d\n' "$1" "$2" "$3" "$4" "$(($2 - $4))" "$(($3 - $4))"
-}
-for s in .vector_table .text .rodata .data .bss; do
-    row "$s" "${w[$s]}" "${t[$s]}" "${o[$s]}"
-done
-row "flash" "$flash_w" "$flash_t" "$flash_o"
-row "static RAM" "$ram_w" "$ram_t" "$ram_o"
-echo "(flash = vectors + text + rodata + data; static RAM = data + bss, without the stack;"
-echo " the embassy tasks, and so the Connection, are statics in .bss)"
-
 verdict() { if [[ $1 -le $2 ]]; then echo "OK"; else echo "OVER"; fi; }
-flash_verdict=$(verdict "$flash_share" "$flash_target")
-ram_verdict=$(verdict "$ram_share" "$ram_target")
-echo
-echo "jim-core client path (terse), flash: $flash_share B ($(kib "$flash_share")), target <= $(kib "$flash_target"): $flash_verdict"
-echo "jim-core client path (terse), RAM:   $ram_share B ($(kib "$ram_share")), target <= $(kib "$ram_target"): $ram_verdict"
-echo "jim-core with its Display texts (as is), flash: $flash_share_full B ($(kib "$flash_share_full"))"
+
+over=0
+# report TITLE AS_IS TERSE NO_JIM FLASH_TARGET RAM_TARGET
+report() {
+    local title=$1 w=$2 t=$3 o=$4 flash_target=$5 ram_target=$6 s
+    echo
+    echo "== $title ($triple, opt-level s, LTO), bytes"
+    printf '%-16s %9s %9s %9s %11s %11s\n' "" "as is" "terse" "no-jim" "jim (as is)" "jim (terse)"
+    row() { printf '%-16s %9d %9d %9d %11d %11d\n' "$1" "$2" "$3" "$4" "$(($2 - $4))" "$(($3 - $4))"; }
+    for s in .vector_table .text .rodata .data .bss; do
+        row "$s" "$(section "$w" "$s")" "$(section "$t" "$s")" "$(section "$o" "$s")"
+    done
+    row "flash" "$(flash "$w")" "$(flash "$t")" "$(flash "$o")"
+    row "static RAM" "$(ram "$w")" "$(ram "$t")" "$(ram "$o")"
+    local flash_share=$(($(flash "$t") - $(flash "$o"))) ram_share=$(($(ram "$t") - $(ram "$o")))
+    local full=$(($(flash "$w") - $(flash "$o")))
+    local fv rv
+    fv=$(verdict "$flash_share" "$flash_target")
+    rv=$(verdict "$ram_share" "$ram_target")
+    [[ $fv == OVER || $rv == OVER ]] && over=1
+    echo "jim-core, $title (terse), flash: $flash_share B ($(kib "$flash_share")), target <= $(kib "$flash_target"): $fv"
+    echo "jim-core, $title (terse), RAM:   $ram_share B ($(kib "$ram_share")), target <= $(kib "$ram_target"): $rv"
+    echo "jim-core with its Display texts (as is), flash: $full B ($(kib "$full"))"
+}
+report "chat path" "$with" "$terse" "$without" "$chat_flash_target" "$ram_target"
+report "handshake path" "$(elf handshake)" "$(elf handshake-terse)" "$(elf handshake-no-jim)" "$flash_target" "$ram_target"
+echo "(flash = vectors + text + rodata + data; static RAM = data + bss, without the stack;"
+echo " the embassy tasks, and so the Session or Connection with its buffers, are statics in .bss)"
 
 if command -v qemu-system-arm >/dev/null 2>&1; then
     echo
     echo "== as measured by the firmware (qemu-run.sh ... --sizes)"
     timeout 30 "$here/qemu-run.sh" "$with" --sizes || echo "(--sizes run failed: $?)"
+    timeout 30 "$here/qemu-run.sh" "$(elf handshake)" --sizes || echo "(--sizes run failed: $?)"
     timeout 30 "$here/qemu-run.sh" "$blocking" --sizes || echo "(--sizes run failed: $?)"
 fi
 
 if [[ -n $llvm_dwarfdump ]] && command -v python3 >/dev/null 2>&1; then
     echo
-    echo "== terse vs no-jim: code bytes by source crate (DWARF line tables; inlined code counts for its crate)"
+    echo "== chat path, terse vs no-jim: code bytes by source crate (DWARF line tables; inlined code counts for its crate)"
     python3 - "$llvm_dwarfdump" "$terse" "$without" <<'PY'
 import collections, os, re, subprocess, sys
 
@@ -197,7 +202,7 @@ fi
 
 if [[ -n $llvm_nm ]]; then
     echo
-    echo "== largest functions and data only the terse build has, not no-jim (llvm-nm --size-sort)"
+    echo "== chat path: largest functions and data only the terse build has, not no-jim (llvm-nm --size-sort)"
     # name without the hash suffix -> size, for each build
     nm_sizes() {
         "$llvm_nm" --size-sort -S -C --radix=d "$1" |
@@ -218,7 +223,7 @@ echo
 echo "== blocking firmware (smoltcp + jim-core's blocking Connection)"
 "$llvm_size" -A "$blocking" | awk '$1 ~ /^\.(vector_table|text|rodata|data|bss)$/ { printf "%-28s %10d\n", $1, $2 }'
 
-if [[ ${SIZE_REPORT_STRICT:-0} == 1 && ($flash_verdict == OVER || $ram_verdict == OVER) ]]; then
+if [[ ${SIZE_REPORT_STRICT:-0} == 1 && $over == 1 ]]; then
     echo "size-report: over target"
     exit 1
 fi

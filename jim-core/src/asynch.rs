@@ -1,11 +1,15 @@
 //! Async connection over any [`embedded_io_async::Read`] +
 //! [`embedded_io_async::Write`] (an embassy-net `TcpSocket`, say).
 //!
-//! The twin of [`crate::io`], with the same sans-IO core underneath.
+//! The twin of [`crate::io`], with the same sans-IO core underneath:
+//! [`Connection`] (frames, the handshake alone, `serve_one`) and
+//! [`Session`] (the chat client).
 
 use embedded_io_async::{Read, Write};
 
-use crate::client::{self, Handshake};
+use crate::client::{
+    self, Client, ClientError, Event, Handshake, Request, Ticket, MAX_SKIPPED_BEFORE_ANSWER,
+};
 use crate::decode::decode;
 use crate::encode::{Encode, Escaping};
 use crate::framer::{FrameRange, Framer};
@@ -160,6 +164,238 @@ async fn send_on<T: Write, M: Encode + ?Sized>(
             return Err(Error::WriteZero);
         }
         pending = pending.get(n..).unwrap_or_default();
+    }
+    transport.flush().await.map_err(Error::Io)
+}
+
+/// The chat client over an async transport (an embassy-net `TcpSocket`,
+/// say); see [`io::Session`](crate::io::Session) for the blocking twin.
+/// Same sans-IO [`Client`] underneath, same methods, `async`.
+///
+/// Cancel safety: [`next_event`](Session::next_event) may be dropped while
+/// it waits for input (to post a reading on a timer, say) if the
+/// transport's `read` is cancel-safe, as embassy-net's is; nothing is lost.
+/// Dropping a future while it writes may leave half a message on the wire.
+///
+/// ```
+/// # use core::{future::Future, pin::pin, task::{Context, Poll, Waker}};
+/// use jim_core::asynch::Session;
+/// use jim_core::client::Event;
+/// use jim_core::Presence;
+///
+/// # fn block_on<F: Future>(f: F) -> F::Output {
+/// #     let mut f = pin!(f);
+/// #     let mut cx = Context::from_waker(Waker::noop());
+/// #     loop { if let Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// # struct Duplex<'a> { input: &'a [u8] }
+/// # impl embedded_io_async::ErrorType for Duplex<'_> { type Error = core::convert::Infallible; }
+/// # impl embedded_io_async::Read for Duplex<'_> {
+/// #     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+/// #         embedded_io::Read::read(&mut self.input, buf).map_err(|e| match e {})
+/// #     }
+/// # }
+/// # impl embedded_io_async::Write for Duplex<'_> {
+/// #     async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> { Ok(buf.len()) }
+/// #     async fn flush(&mut self) -> Result<(), Self::Error> { Ok(()) }
+/// # }
+/// let script = concat!(
+///     r#"{"response":200}"#,
+///     r#"{"action":"msg","to":"sensor-7","from":"bob","message":"ping"}"#,
+///     r#"{"response":200}"#,
+/// );
+/// let mut session: Session<_> = Session::new(Duplex { input: script.as_bytes() }, Presence::new("sensor-7"));
+/// block_on(async {
+///     session.handshake().await.unwrap();
+///     let reading = session.send_to("#sensors", "reading 1").await.unwrap();
+///     let Event::Message(m) = session.next_event().await.unwrap() else { panic!() };
+///     assert_eq!(m.message, "ping");
+///     let answer = session.wait_for(reading, |_| {}).await.unwrap();
+///     assert!(answer.code.is_success());
+/// });
+/// ```
+pub struct Session<'p, T, const N: usize = MAX_MESSAGE> {
+    conn: Connection<T, N>,
+    client: Client<'p>,
+    /// Where the frame `next_event` last returned lies in the framer.
+    last: (usize, usize),
+}
+
+impl<'p, T, const N: usize> Session<'p, T, N> {
+    /// A session over a connected transport that will announce itself
+    /// with `presence`.
+    pub fn new(transport: T, presence: Presence<'p>) -> Self {
+        Session {
+            conn: Connection::new(transport),
+            client: Client::new(presence),
+            last: (0, 0),
+        }
+    }
+
+    /// Sets how non-ASCII characters are sent (default: `\uXXXX`).
+    pub fn set_escaping(&mut self, escaping: Escaping) {
+        self.conn.escaping = escaping;
+    }
+
+    /// The sans-IO state: pending answers, the presence.
+    pub fn client(&self) -> &Client<'p> {
+        &self.client
+    }
+
+    /// The sans-IO state, mutably (to update the presence's time, say).
+    pub fn client_mut(&mut self) -> &mut Client<'p> {
+        &mut self.client
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.conn.transport
+    }
+
+    /// The transport, mutably.
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.conn.transport
+    }
+
+    /// Gives the transport back.
+    pub fn into_inner(self) -> T {
+        self.conn.transport
+    }
+}
+
+impl<T: Read + Write, const N: usize> Session<'_, T, N> {
+    /// Sends the presence and blocks until its answer: a 2xx is returned,
+    /// any other code is [`Error::Rejected`]. A probe before it is
+    /// answered; anything else before it is dropped (a server relays
+    /// nothing to a client that has not announced itself).
+    pub async fn handshake(&mut self) -> Result<Response<'_>, Error<T::Error>> {
+        self.client.reset();
+        self.conn.framer.reset();
+        let (ticket, bytes) = self.client.hello(&mut self.conn.out, self.conn.escaping)?;
+        write_all(&mut self.conn.transport, bytes).await?;
+        let response = self.wait_for(ticket, |_| {}).await?;
+        if !response.code.is_success() {
+            return Err(Error::Rejected {
+                code: response.code,
+                text: response
+                    .text()
+                    .map(|t| crate::io::RejectionText::new(&t))
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(response)
+    }
+
+    /// Sends `message`, whose answer (of kind `request`) will come as an
+    /// [`Event::Answer`] with the returned ticket.
+    pub async fn request<M: Encode + ?Sized>(
+        &mut self,
+        request: Request,
+        message: &M,
+    ) -> Result<Ticket, Error<T::Error>> {
+        let (ticket, bytes) =
+            self.client
+                .request(request, message, &mut self.conn.out, self.conn.escaping)?;
+        write_all(&mut self.conn.transport, bytes).await?;
+        Ok(ticket)
+    }
+
+    /// Joins `room` (`#name`).
+    pub async fn join(&mut self, room: &str) -> Result<Ticket, Error<T::Error>> {
+        let (ticket, bytes) = self
+            .client
+            .join(room, &mut self.conn.out, self.conn.escaping)?;
+        write_all(&mut self.conn.transport, bytes).await?;
+        Ok(ticket)
+    }
+
+    /// Leaves `room`.
+    pub async fn leave(&mut self, room: &str) -> Result<Ticket, Error<T::Error>> {
+        let (ticket, bytes) = self
+            .client
+            .leave(room, &mut self.conn.out, self.conn.escaping)?;
+        write_all(&mut self.conn.transport, bytes).await?;
+        Ok(ticket)
+    }
+
+    /// Sends `text` to `to`, an account or a `#room`, from the session's
+    /// account.
+    pub async fn send_to(&mut self, to: &str, text: &str) -> Result<Ticket, Error<T::Error>> {
+        let (ticket, bytes) =
+            self.client
+                .send_to(to, text, &mut self.conn.out, self.conn.escaping)?;
+        write_all(&mut self.conn.transport, bytes).await?;
+        Ok(ticket)
+    }
+
+    /// Blocks until the next frame and returns what it was. A probe has
+    /// been answered when [`Event::Probe`] is returned. A frame that is not
+    /// a usable message is a recoverable error ([`Error::Frame`],
+    /// [`Error::Decode`]): call again.
+    pub async fn next_event(&mut self) -> Result<Event<'_>, Error<T::Error>> {
+        let range = self.conn.next_range().await?;
+        if let Ok(range) = range {
+            self.last = range;
+        }
+        let frame = range.map(|(start, end)| self.conn.framer.slice(start, end));
+        let event = self.client.feed(frame)?;
+        if let Event::Probe = event {
+            match self
+                .client
+                .probe_reply(&mut self.conn.out, self.conn.escaping)
+            {
+                Ok((_, reply)) => write_all(&mut self.conn.transport, reply).await?,
+                // Requests in flight show the server we are alive.
+                Err(ClientError::TooManyPending) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(event)
+    }
+
+    /// Blocks until the answer to `ticket` and returns it, whatever its
+    /// code; everything that arrives before it goes to `on_event` (probes
+    /// answered already). Frames that are not usable messages are skipped,
+    /// up to [`MAX_SKIPPED_BEFORE_ANSWER`] of them. [`Error::NoAnswer`] if
+    /// `ticket` awaits no answer (answered already, or never sent), or
+    /// after too many unusable frames.
+    pub async fn wait_for(
+        &mut self,
+        ticket: Ticket,
+        mut on_event: impl FnMut(Event<'_>),
+    ) -> Result<Response<'_>, Error<T::Error>> {
+        // One loop over `next_event`, so that reading, dispatch and the
+        // probe's answer exist once (in flash, too).
+        let mut skipped = 0u8;
+        loop {
+            if !self.client.awaits(ticket) {
+                return Err(Error::NoAnswer);
+            }
+            match self.next_event().await {
+                Ok(Event::Answer { ticket: t, .. }) if t == ticket => break,
+                Ok(event) => on_event(event),
+                Err(Error::Frame(_) | Error::Decode(_)) => {
+                    skipped += 1;
+                    if skipped > MAX_SKIPPED_BEFORE_ANSWER {
+                        return Err(Error::NoAnswer);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let (start, end) = self.last;
+        Ok(client::response_of(self.conn.framer.slice(start, end))?)
+    }
+}
+
+/// Writes all of `bytes`, then flushes.
+async fn write_all<T: Write>(transport: &mut T, mut bytes: &[u8]) -> Result<(), Error<T::Error>> {
+    while !bytes.is_empty() {
+        let n = transport.write(bytes).await.map_err(Error::Io)?;
+        if n == 0 {
+            return Err(Error::WriteZero);
+        }
+        bytes = bytes.get(n..).unwrap_or_default();
     }
     transport.flush().await.map_err(Error::Io)
 }

@@ -1,6 +1,17 @@
-//! The client handshake, sans IO: which frame is the answer, and what it
-//! means. [`io::Connection::handshake`](crate::io::Connection::handshake)
-//! and its async twin drive it.
+//! The client, sans IO.
+//!
+//! - [`Client`]: the chat client's state — answers matched to requests in
+//!   order, relayed messages told apart from answers, probes recognised —
+//!   fed one frame at a time. [`io::Session`](crate::io::Session) and
+//!   [`asynch::Session`](crate::asynch::Session) drive it over a transport.
+//! - The handshake alone (which frame is the answer, and what it means),
+//!   driven by [`io::Connection::handshake`](crate::io::Connection::handshake)
+//!   and its async twin: the smallest client there is.
+
+mod engine;
+
+pub(crate) use engine::response_of;
+pub use engine::{Client, ClientError, Event, Request, Ticket, MAX_PENDING};
 
 use crate::decode::Head;
 use crate::encode::{Encode, Escaping};

@@ -20,6 +20,10 @@
 //!   add a transport, with the client [`handshake`](io::Connection::handshake)
 //!   and the server's [`serve_one`](io::Connection::serve_one) on top of the
 //!   sans-IO [`server::step`].
+//! - [`io::Session`] and [`asynch::Session`]: the chat client — join and
+//!   leave rooms, send to accounts and rooms, receive relayed messages as
+//!   typed values and answers matched to requests in order, probes
+//!   answered — over the sans-IO [`client::Client`].
 //! - Feature `embedded-nal`: [`nal::connect`] over any
 //!   `embedded_nal::TcpClientStack`. Feature `defmt`: `defmt::Format` on
 //!   every public type.

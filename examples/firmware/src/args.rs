@@ -8,6 +8,9 @@
 //! - `A.B.C.D:PORT` — the server to dial (default `10.0.2.100:7777`);
 //! - all digits — the Unix time to put in the presence (default 0: the
 //!   board has no real-time clock);
+//! - `#name` — the room to join and post readings in (default `#sensors`);
+//! - `--deadline=SECS` — when the firmware gives up and exits 1 (default
+//!   120 s after boot);
 //! - `--sizes` — print jim-core's RAM use and exit;
 //! - anything else — the account name (default `firmware`).
 
@@ -17,6 +20,10 @@ use core::net::{Ipv4Addr, SocketAddrV4};
 pub const DEFAULT_SERVER: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 100), 7777);
 /// Default account name.
 pub const DEFAULT_ACCOUNT: &str = "firmware";
+/// Default room.
+pub const DEFAULT_ROOM: &str = "#sensors";
+/// Default deadline, in seconds after boot.
+pub const DEFAULT_DEADLINE_SECS: u64 = 120;
 
 /// What the firmware was asked to do.
 #[derive(Debug, Clone, Copy)]
@@ -25,6 +32,10 @@ pub struct Args<'a> {
     pub server: SocketAddrV4,
     /// Account name to announce.
     pub account: &'a str,
+    /// Room to join.
+    pub room: &'a str,
+    /// Seconds after boot after which the firmware gives up.
+    pub deadline_secs: u64,
     /// Unix time for the presence.
     pub time: u64,
     /// Print sizes and exit.
@@ -37,12 +48,18 @@ impl<'a> Args<'a> {
         let mut args = Args {
             server: DEFAULT_SERVER,
             account: DEFAULT_ACCOUNT,
+            room: DEFAULT_ROOM,
+            deadline_secs: DEFAULT_DEADLINE_SECS,
             time: 0,
             sizes: false,
         };
         for word in cmdline.split_ascii_whitespace().skip(1) {
             if word == "--sizes" {
                 args.sizes = true;
+            } else if let Some(secs) = word.strip_prefix("--deadline=") {
+                args.deadline_secs = secs.parse().unwrap_or(DEFAULT_DEADLINE_SECS);
+            } else if word.starts_with('#') {
+                args.room = word;
             } else if let Ok(server) = word.parse::<SocketAddrV4>() {
                 args.server = server;
             } else if let (true, Ok(time)) =

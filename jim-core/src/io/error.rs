@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::client::ClientError;
 use crate::code::StatusCode;
 use crate::error::{DecodeError, EncodeError, FrameError};
 use crate::text::{raw_prefix, Text};
@@ -104,6 +105,9 @@ pub enum Error<E> {
     },
     /// The peer sent too many messages that were not the awaited answer.
     NoAnswer,
+    /// A [`Session`](crate::io::Session) already awaits
+    /// [`MAX_PENDING`](crate::client::MAX_PENDING) answers; nothing was sent.
+    TooManyPending,
 }
 
 impl<E> Error<E> {
@@ -112,7 +116,11 @@ impl<E> Error<E> {
     pub fn is_recoverable(&self) -> bool {
         matches!(
             self,
-            Error::Frame(_) | Error::Decode(_) | Error::Encode(_) | Error::Rejected { .. }
+            Error::Frame(_)
+                | Error::Decode(_)
+                | Error::Encode(_)
+                | Error::Rejected { .. }
+                | Error::TooManyPending
         )
     }
 
@@ -138,6 +146,17 @@ impl<E> From<DecodeError> for Error<E> {
     }
 }
 
+impl<E> From<ClientError> for Error<E> {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Frame(e) => Error::Frame(e),
+            ClientError::Decode(e) => Error::Decode(e),
+            ClientError::Encode(e) => Error::Encode(e),
+            ClientError::TooManyPending => Error::TooManyPending,
+        }
+    }
+}
+
 impl<E> From<EncodeError> for Error<E> {
     fn from(e: EncodeError) -> Self {
         Error::Encode(e)
@@ -159,6 +178,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             }
             Error::Rejected { code, text } => write!(f, "server answered {code}: {text}"),
             Error::NoAnswer => f.write_str("no answer from peer"),
+            Error::TooManyPending => f.write_str("too many requests awaiting answers"),
         }
     }
 }

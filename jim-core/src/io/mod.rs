@@ -3,12 +3,20 @@
 //! Thin on purpose: the framer, decoder, encoder, handshake logic and server
 //! step are all sans-IO; this only moves bytes between them and a transport.
 //! The async twin is [`crate::asynch`].
+//!
+//! - [`Connection`]: frames in, messages out, the handshake alone, and a
+//!   server's [`serve_one`](Connection::serve_one).
+//! - [`Session`]: the chat client (rooms, messages, answers matched to
+//!   requests, probes answered) on top of the sans-IO
+//!   [`client::Client`].
 
 mod error;
+mod session;
 
 use embedded_io::{Read, Write};
 
 pub use error::{Error, RejectionText, REJECTION_TEXT_CAPACITY};
+pub use session::Session;
 
 use crate::client::{self, Handshake};
 use crate::decode::decode;
