@@ -138,14 +138,19 @@ fn watch(
     let mut poll = Poll::new().expect("poll");
     let mut endings = vec![Ending::default(); socks.len()];
     let mut firsts: Vec<Vec<u8>> = vec![Vec::new(); socks.len()];
-    for (i, s) in socks.iter().enumerate() {
-        let _ = s.set_nonblocking(true);
-        let _ = poll.registry().register(
-            &mut mio::unix::SourceFd(&std::os::fd::AsRawFd::as_raw_fd(s)),
-            Token(i),
-            Interest::READABLE,
-        );
-    }
+    // mio's own handles on the same sockets (duplicated descriptors).
+    let mut watched: Vec<Option<mio::net::TcpStream>> = socks
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let _ = s.set_nonblocking(true);
+            let mut m = mio::net::TcpStream::from_std(s.try_clone().ok()?);
+            poll.registry()
+                .register(&mut m, Token(i), Interest::READABLE)
+                .ok()?;
+            Some(m)
+        })
+        .collect();
     let mut events = Events::with_capacity(4096);
     let mut open = socks.len();
     let mut next_tick = Instant::now();
@@ -186,9 +191,9 @@ fn watch(
             }
             if e.fin.is_some() || e.reset.is_some() {
                 open -= 1;
-                let _ = poll.registry().deregister(&mut mio::unix::SourceFd(
-                    &std::os::fd::AsRawFd::as_raw_fd(&socks[i]),
-                ));
+                if let Some(mut m) = watched[i].take() {
+                    let _ = poll.registry().deregister(&mut m);
+                }
             }
         }
     }
