@@ -593,6 +593,8 @@ fn run_attack(
     attack: impl FnOnce(&Ctx) -> String,
 ) -> Row {
     eprintln!("attack: {name} …");
+    // Let the sockets of the previous attack go.
+    thread::sleep(Duration::from_millis(700));
     let mut jim = JimChild::start(&JimOptions { log: true, ..opts });
     let ctx = ctx_of(jim.addr);
     thread::sleep(Duration::from_millis(200));
@@ -668,13 +670,14 @@ impl Row {
         );
         let s = &self.samples;
         format!(
-            "| {} | {good} | {} → peak {} → {} | peak {} pages ({}) | {} B/s ({} lines) | {}{} |",
+            "| {} | {good} | {} → peak {} → {} | {} → peak {} pages (peak {}) | {} B/s ({} lines) | {}{} |",
             self.name,
             fmt_kib(s.rss_start),
             fmt_kib(s.rss_peak),
             fmt_kib(s.rss_end),
+            thousands(s.mem_start),
             thousands(s.mem_peak),
-            fmt_kib(s.mem_peak.saturating_sub(s.mem_start) * page_size() / 1024),
+            fmt_kib(s.mem_peak * page_size() / 1024),
             thousands(self.log_rate as u64),
             thousands(self.log_lines),
             self.outcome,
