@@ -41,12 +41,14 @@ struct GoodStats {
     rtts: Vec<Duration>,
     errors: u64,
     first_error: Option<String>,
+    realtime: bool,
 }
 
 /// Every 100 ms: a presence on its connection, timed until the `200`.
 /// Reconnects (counted as an error) if the connection fails.
 fn good_client(addr: SocketAddr, stop: Arc<AtomicBool>) -> GoodStats {
     let mut st = GoodStats::default();
+    st.realtime = realtime_thread();
     let mut conn: Option<(TcpStream, Vec<u8>)> = None;
     let mut next = Instant::now();
     while !stop.load(Ordering::Relaxed) {
@@ -424,7 +426,9 @@ fn trickle(ctx: &Ctx, deadline: Duration) -> String {
     let text = presence("trickler");
     let started = Instant::now();
     let mut k = 0usize;
-    let until = started + ctx.secs.max(deadline + Duration::from_millis(1500));
+    // Long enough to see every one cut, not only the first (at most 7 s
+    // beyond the deadline; it ends when all are gone).
+    let until = started + ctx.secs.max(deadline + Duration::from_secs(7));
     let endings = watch(&mut socks, until, Duration::from_millis(500), |socks, endings| {
         let b = [text[k % text.len()]];
         k += 1;
@@ -447,7 +451,7 @@ fn silent(ctx: &Ctx, idle: Duration) -> String {
     let t = Instant::now();
     let (mut socks, failed) = connect_many(ctx.addr, n, 10, 200);
     let connected_in = t.elapsed();
-    let until = t + ctx.secs.max(idle + Duration::from_millis(1500));
+    let until = t + ctx.secs.max(idle + Duration::from_secs(7));
     let endings = watch(&mut socks, until, Duration::from_secs(60), |_, _| {});
     format!(
         "{} connected in {} ({failed} failed); {} (idle timeout {}, times from the first connect)",
@@ -691,6 +695,7 @@ fn main() {
         return;
     }
     let limit = raise_nofile_limit(65_536);
+    let pinned = pinning() && pin_to_cpu(0, 1);
     let secs = bench_seconds(3.0);
     let scale = if quick() { 10 } else { 1 };
     println!(
@@ -756,6 +761,12 @@ fn main() {
             |c| turned_away(c, 100),
         ),
     ];
+    let rt = rows.iter().all(|r| r.good.realtime);
+    println!(
+        "server pinned to CPU 0, attackers and good client to CPU 1: {}; good client at SCHED_FIFO priority: {}",
+        if pinned { "yes" } else { "no" },
+        if rt { "yes" } else { "no" }
+    );
     println!();
     println!("| attack | good client p50 / p99 / max | server RSS | kernel TCP mem | log bytes/s | outcome |");
     println!("|---|---|---|---|---|---|");

@@ -275,6 +275,9 @@ impl Mosquitto {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()?;
+        if pinning() {
+            pin_to_cpu(child.id() as i32, 0);
+        }
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut m = Mosquitto { child, dir, addr };
         let up = wait_until(Duration::from_secs(5), || {
@@ -702,6 +705,7 @@ fn main() {
     }
     let _ = epoch();
     let limit = raise_nofile_limit(65_536);
+    let pinned = pinning() && pin_to_cpu(0, 1);
     let q = quick();
     let window = bench_seconds(2.0);
     let (small, large, pairs, idle_n) = if q {
@@ -718,6 +722,10 @@ fn main() {
         if q { "quick" } else { "full" },
         window.as_secs_f64(),
         thread::available_parallelism().map_or(0, |n| n.get()),
+    );
+    println!(
+        "each server pinned to CPU 0, the load generator to CPU 1: {}",
+        if pinned { "yes" } else { "no" }
     );
     let mosquitto_bin = mosquitto_binary();
     if mosquitto_bin.is_none() {

@@ -273,6 +273,7 @@ impl JimChild {
             .env("JIM_CHILD_UNLIMITED", if opts.unlimited_rate { "1" } else { "0" })
             .env("JIM_CHILD_LOG", if opts.log { "1" } else { "0" })
             .env("RUST_LOG", "info")
+            .env("JIM_CHILD_CPU", if pinning() { "0" } else { "none" })
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -345,6 +346,11 @@ pub fn child_main() -> bool {
     };
     assert_eq!(role, "jim", "unknown JIM_BENCH_ROLE");
     raise_nofile_limit(65_536);
+    if let Ok(cpu) = std::env::var("JIM_CHILD_CPU") {
+        if let Ok(cpu) = cpu.parse() {
+            pin_to_cpu(0, cpu);
+        }
+    }
     let num = |k: &str, d: u64| {
         std::env::var(k)
             .ok()
@@ -384,4 +390,35 @@ pub fn wait_until(within: Duration, mut f: impl FnMut() -> bool) -> bool {
         thread::sleep(Duration::from_millis(20));
     }
     f()
+}
+
+/// Whether to pin: the server to CPU 0, the load generator to CPU 1, so
+/// that on a 2-core machine neither starves the other (`JIM_BENCH_PIN=0`
+/// turns it off; it needs 2 CPUs).
+pub fn pinning() -> bool {
+    std::env::var("JIM_BENCH_PIN").map_or(true, |v| v != "0")
+        && thread::available_parallelism().map_or(1, |n| n.get()) >= 2
+}
+
+/// Pins process (or thread) `pid` (0: the caller) and the threads it
+/// starts later to CPU `cpu`; `false` if not allowed.
+pub fn pin_to_cpu(pid: i32, cpu: usize) -> bool {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET and
+    // sched_setaffinity get a valid pointer and its size.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
+/// Gives the calling thread real-time priority (SCHED_FIFO 10), so that
+/// what it measures is the server, not the load generator's threads it
+/// shares a CPU with; `false` if not allowed.
+pub fn realtime_thread() -> bool {
+    // SAFETY: sched_setscheduler on the calling thread with a valid param.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 10 };
+        libc::sched_setscheduler(0, libc::SCHED_FIFO, &param) == 0
+    }
 }
