@@ -33,6 +33,8 @@ use mio::{Events, Interest, Poll, Token};
 
 /// The good client's address; attackers use others.
 const GOOD_FROM: u8 = 2;
+/// Attackers' SO_SNDBUF / SO_RCVBUF (see `connect_with`).
+const ATTACKER_BUFFER: usize = 64 * 1024;
 
 // ------------------------------------------------------------ good client
 
@@ -234,7 +236,7 @@ fn connect_many(addr: SocketAddr, n: usize, base: u8, per: usize) -> (Vec<TcpStr
     let mut v = Vec::with_capacity(n);
     let mut failed = 0;
     for i in 0..n {
-        match connect_from(loopback(base + (i / per) as u8), addr) {
+        match connect_with(loopback(base + (i / per) as u8), addr, ATTACKER_BUFFER) {
             Ok(s) => v.push(s),
             Err(_) => failed += 1,
         }
@@ -258,7 +260,7 @@ fn flood(addr: SocketAddr, from: u8, stop: &AtomicBool, mut next: impl FnMut() -
     let mut closed = 0u64;
     let mut sink = [0u8; 16 * 1024];
     'outer: while !stop.load(Ordering::Relaxed) {
-        let Ok(mut s) = connect_from(loopback(from), addr) else {
+        let Ok(mut s) = connect_with(loopback(from), addr, ATTACKER_BUFFER) else {
             thread::sleep(Duration::from_millis(20));
             continue;
         };
@@ -468,7 +470,7 @@ fn one_address(ctx: &Ctx) -> String {
     let mut socks = Vec::with_capacity(n);
     let mut failed = 0;
     for _ in 0..n {
-        match connect_from(loopback(3), ctx.addr) {
+        match connect_with(loopback(3), ctx.addr, ATTACKER_BUFFER) {
             Ok(s) => socks.push(s),
             Err(_) => failed += 1,
         }
@@ -529,7 +531,7 @@ fn turned_away(ctx: &Ctx, max_connections: usize) -> String {
                     if Instant::now() > until {
                         break;
                     }
-                    let Ok(mut s) = connect_from(loopback(30 + (t % 20) as u8), addr) else {
+                    let Ok(mut s) = connect_with(loopback(30 + (t % 20) as u8), addr, ATTACKER_BUFFER) else {
                         tally.lock().unwrap().other += 1;
                         continue;
                     };
@@ -695,6 +697,7 @@ fn main() {
         return;
     }
     let limit = raise_nofile_limit(65_536);
+    let cpus = thread::available_parallelism().map_or(0, |n| n.get());
     let pinned = pinning() && pin_to_cpu(0, 1);
     let secs = bench_seconds(3.0);
     let scale = if quick() { 10 } else { 1 };
@@ -702,7 +705,7 @@ fn main() {
         "jim-std hostile-load benchmark ({}; {:.1} s per attack; RLIMIT_NOFILE {limit}; {} CPUs)",
         if scale > 1 { "quick: attackers ÷ 10" } else { "full" },
         secs.as_secs_f64(),
-        thread::available_parallelism().map_or(0, |n| n.get()),
+        cpus,
     );
     let ctx = |addr| Ctx { addr, secs, scale };
     let default = JimOptions::default();

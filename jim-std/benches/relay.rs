@@ -705,6 +705,7 @@ fn main() {
     }
     let _ = epoch();
     let limit = raise_nofile_limit(65_536);
+    let cpus = thread::available_parallelism().map_or(0, |n| n.get());
     let pinned = pinning() && pin_to_cpu(0, 1);
     let q = quick();
     let window = bench_seconds(2.0);
@@ -721,7 +722,7 @@ fn main() {
         "jim-std relay benchmark: jim vs mosquitto ({}; {:.1} s per load scenario; RLIMIT_NOFILE {limit}; {} CPUs)",
         if q { "quick" } else { "full" },
         window.as_secs_f64(),
-        thread::available_parallelism().map_or(0, |n| n.get()),
+        cpus,
     );
     println!(
         "each server pinned to CPU 0, the load generator to CPU 1: {}",

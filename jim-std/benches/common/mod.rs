@@ -164,8 +164,20 @@ pub fn loopback(n: u8) -> IpAddr {
 
 /// A blocking connection from `from` (port 0) to `to`, timeouts set.
 pub fn connect_from(from: IpAddr, to: SocketAddr) -> io::Result<TcpStream> {
+    connect_with(from, to, 0)
+}
+
+/// [`connect_from`] with SO_SNDBUF and SO_RCVBUF set to `buffer` bytes
+/// (0: the OS default, autotuned up to megabytes). On loopback an
+/// attacker's socket buffers are in the server's kernel too; a real
+/// attacker's are on its own machine.
+pub fn connect_with(from: IpAddr, to: SocketAddr, buffer: usize) -> io::Result<TcpStream> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    if buffer > 0 {
+        socket.set_send_buffer_size(buffer)?;
+        socket.set_recv_buffer_size(buffer)?;
+    }
     socket.bind(&SocketAddr::new(from, 0).into())?;
     socket.connect_timeout(&to.into(), IO_TIMEOUT)?;
     let stream = TcpStream::from(socket);
