@@ -255,7 +255,12 @@ struct Ctx {
 /// A non-blocking writer loop on one connection until `stop`: writes
 /// `next()` chunks, reads and drops whatever comes back; reconnects when
 /// the server closes it. Returns (bytes sent, reconnects).
-fn flood(addr: SocketAddr, from: u8, stop: &AtomicBool, mut next: impl FnMut() -> Vec<u8>) -> (u64, u64) {
+fn flood(
+    addr: SocketAddr,
+    from: u8,
+    stop: &AtomicBool,
+    mut next: impl FnMut() -> Vec<u8>,
+) -> (u64, u64) {
     let mut sent = 0u64;
     let mut closed = 0u64;
     let mut sink = [0u8; 16 * 1024];
@@ -431,15 +436,20 @@ fn trickle(ctx: &Ctx, deadline: Duration) -> String {
     // Long enough to see every one cut, not only the first (at most 7 s
     // beyond the deadline; it ends when all are gone).
     let until = started + ctx.secs.max(deadline + Duration::from_secs(7));
-    let endings = watch(&mut socks, until, Duration::from_millis(500), |socks, endings| {
-        let b = [text[k % text.len()]];
-        k += 1;
-        for (s, e) in socks.iter_mut().zip(endings) {
-            if e.fin.is_none() && e.reset.is_none() {
-                let _ = s.write(&b);
+    let endings = watch(
+        &mut socks,
+        until,
+        Duration::from_millis(500),
+        |socks, endings| {
+            let b = [text[k % text.len()]];
+            k += 1;
+            for (s, e) in socks.iter_mut().zip(endings) {
+                if e.fin.is_none() && e.reset.is_none() {
+                    let _ = s.write(&b);
+                }
             }
-        }
-    });
+        },
+    );
     format!(
         "{} connected ({failed} failed), a byte every 0.5 s each; {} (deadline {})",
         thousands(socks.len() as u64),
@@ -486,7 +496,11 @@ fn one_address(ctx: &Ctx) -> String {
     };
     let endings = watch(
         &mut socks,
-        Instant::now() + ctx.secs.saturating_sub(took).max(Duration::from_millis(500)),
+        Instant::now()
+            + ctx
+                .secs
+                .saturating_sub(took)
+                .max(Duration::from_millis(500)),
         Duration::from_secs(60),
         |_, _| {},
     );
@@ -531,7 +545,9 @@ fn turned_away(ctx: &Ctx, max_connections: usize) -> String {
                     if Instant::now() > until {
                         break;
                     }
-                    let Ok(mut s) = connect_with(loopback(30 + (t % 20) as u8), addr, ATTACKER_BUFFER) else {
+                    let Ok(mut s) =
+                        connect_with(loopback(30 + (t % 20) as u8), addr, ATTACKER_BUFFER)
+                    else {
                         tally.lock().unwrap().other += 1;
                         continue;
                     };
@@ -703,7 +719,11 @@ fn main() {
     let scale = if quick() { 10 } else { 1 };
     println!(
         "jim-std hostile-load benchmark ({}; {:.1} s per attack; RLIMIT_NOFILE {limit}; {} CPUs)",
-        if scale > 1 { "quick: attackers ÷ 10" } else { "full" },
+        if scale > 1 {
+            "quick: attackers ÷ 10"
+        } else {
+            "full"
+        },
         secs.as_secs_f64(),
         cpus,
     );

@@ -153,7 +153,8 @@ mod mqtt {
                 buf.truncate(n);
                 return Ok(buf);
             }
-            if buf.len() > 5 && frame_len(&buf).is_none() && buf[1..5].iter().all(|b| b & 0x80 != 0) {
+            if buf.len() > 5 && frame_len(&buf).is_none() && buf[1..5].iter().all(|b| b & 0x80 != 0)
+            {
                 return Err(io::Error::other("bad MQTT length"));
             }
             if buf.len() >= 2 {
@@ -218,18 +219,22 @@ struct Mosquitto {
 
 fn mosquitto_binary() -> Option<PathBuf> {
     let find = || {
-        ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists())
-            .or_else(|| {
-                let out = Command::new("sh")
-                    .args(["-c", "command -v mosquitto"])
-                    .output()
-                    .ok()?;
-                let p = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-                (!p.is_empty()).then(|| PathBuf::from(p))
-            })
+        [
+            "/usr/sbin/mosquitto",
+            "/usr/bin/mosquitto",
+            "/usr/local/sbin/mosquitto",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .or_else(|| {
+            let out = Command::new("sh")
+                .args(["-c", "command -v mosquitto"])
+                .output()
+                .ok()?;
+            let p = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            (!p.is_empty()).then(|| PathBuf::from(p))
+        })
     };
     if let Some(p) = find() {
         return Some(p);
@@ -259,7 +264,8 @@ fn mosquitto_binary() -> Option<PathBuf> {
 impl Mosquitto {
     fn start(bin: &PathBuf) -> io::Result<Mosquitto> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let dir = std::env::temp_dir().join(format!("jim-relay-bench-{}-{port}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("jim-relay-bench-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let conf = dir.join("mosquitto.conf");
         std::fs::write(
@@ -654,7 +660,10 @@ impl IdleResult {
     fn note(&self) -> String {
         let mut s = String::new();
         if let Some(e) = &self.error {
-            s += &format!("; {} connected, then: {e}", thousands(self.connected as u64));
+            s += &format!(
+                "; {} connected, then: {e}",
+                thousands(self.connected as u64)
+            );
         }
         if !self.alive_after {
             s += "; a fresh client FAILED";
@@ -670,7 +679,12 @@ fn idle(proto: Proto, addr: SocketAddr, pid: u32, count: usize) -> IdleResult {
     let mut clients = Vec::with_capacity(count);
     let mut error = None;
     for i in 0..count {
-        match login(proto, addr, 2 + (i % SOURCE_ADDRESSES as usize) as u8, &format!("idle{i}")) {
+        match login(
+            proto,
+            addr,
+            2 + (i % SOURCE_ADDRESSES as usize) as u8,
+            &format!("idle{i}"),
+        ) {
             Ok(s) => clients.push(s),
             Err(e) => {
                 error = Some(e.to_string());
@@ -683,7 +697,9 @@ fn idle(proto: Proto, addr: SocketAddr, pid: u32, count: usize) -> IdleResult {
     let (mem_after, _) = tcp_sockstat();
     let alive_after = match proto {
         Proto::Jim => login(proto, addr, 1, "fresh").is_ok(),
-        Proto::Mqtt => login(proto, addr, 1, "fresh").and_then(|mut s| mqtt::ping(&mut s)).is_ok(),
+        Proto::Mqtt => login(proto, addr, 1, "fresh")
+            .and_then(|mut s| mqtt::ping(&mut s))
+            .is_ok(),
     };
     let connected = clients.len();
     drop(clients);
@@ -740,9 +756,18 @@ fn main() {
         ..JimOptions::default()
     };
     let shapes = [
-        (format!("room: 1 sender → {small} members (deliveries/s, latency)"), Shape::Room { members: small }),
-        (format!("room: 1 sender → {} members", thousands(large as u64)), Shape::Room { members: large }),
-        (format!("{} pairs of direct messages", thousands(pairs as u64)), Shape::Pairs { pairs }),
+        (
+            format!("room: 1 sender → {small} members (deliveries/s, latency)"),
+            Shape::Room { members: small },
+        ),
+        (
+            format!("room: 1 sender → {} members", thousands(large as u64)),
+            Shape::Room { members: large },
+        ),
+        (
+            format!("{} pairs of direct messages", thousands(pairs as u64)),
+            Shape::Pairs { pairs },
+        ),
     ];
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for (label, shape) in &shapes {

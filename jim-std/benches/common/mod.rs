@@ -277,12 +277,18 @@ impl JimChild {
             .env("JIM_BENCH_ROLE", "jim")
             .env("JIM_CHILD_MAXCONN", opts.max_connections.to_string())
             .env("JIM_CHILD_PERADDR", opts.max_per_address.to_string())
-            .env("JIM_CHILD_IDLE_MS", opts.idle_timeout.as_millis().to_string())
+            .env(
+                "JIM_CHILD_IDLE_MS",
+                opts.idle_timeout.as_millis().to_string(),
+            )
             .env(
                 "JIM_CHILD_DEADLINE_MS",
                 opts.message_deadline.as_millis().to_string(),
             )
-            .env("JIM_CHILD_UNLIMITED", if opts.unlimited_rate { "1" } else { "0" })
+            .env(
+                "JIM_CHILD_UNLIMITED",
+                if opts.unlimited_rate { "1" } else { "0" },
+            )
             .env("JIM_CHILD_LOG", if opts.log { "1" } else { "0" })
             .env("RUST_LOG", "info")
             .env("JIM_CHILD_CPU", if pinning() { "0" } else { "none" })
