@@ -49,8 +49,10 @@ struct GoodStats {
 /// Every 100 ms: a presence on its connection, timed until the `200`.
 /// Reconnects (counted as an error) if the connection fails.
 fn good_client(addr: SocketAddr, stop: Arc<AtomicBool>) -> GoodStats {
-    let mut st = GoodStats::default();
-    st.realtime = realtime_thread();
+    let mut st = GoodStats {
+        realtime: realtime_thread(),
+        ..GoodStats::default()
+    };
     let mut conn: Option<(TcpStream, Vec<u8>)> = None;
     let mut next = Instant::now();
     while !stop.load(Ordering::Relaxed) {

@@ -37,6 +37,7 @@ pub fn quick() -> bool {
 
 /// Raises RLIMIT_NOFILE: to `want` if allowed (root may raise the hard
 /// limit), else the soft limit to the hard one. Returns the soft limit.
+#[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
 pub fn raise_nofile_limit(want: u64) -> u64 {
     // SAFETY: getrlimit/setrlimit with valid pointers to local structs.
     unsafe {
@@ -139,7 +140,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
