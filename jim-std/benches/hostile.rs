@@ -629,6 +629,7 @@ fn run_attack(
     );
     let t0 = Instant::now();
     let pid = jim.pid();
+    let cpu0 = proc_cpu(pid).unwrap_or_default();
     let addr = jim.addr;
     let good = {
         let stop = stop.clone();
@@ -644,6 +645,8 @@ fn run_attack(
     let good = good.join().expect("good client");
     let samples = sampler.join().expect("sampler");
     let secs = t0.elapsed().as_secs_f64();
+    let cpu = proc_cpu(pid).unwrap_or_default().saturating_sub(cpu0);
+    let cpu_pct = 100.0 * cpu.as_secs_f64() / secs;
     let log_bytes = jim.log_bytes.load(Ordering::Relaxed) - log0;
     let log_lines = jim.log_lines.load(Ordering::Relaxed) - lines0;
     let crashed = !jim.alive();
@@ -659,7 +662,7 @@ fn run_attack(
         samples,
         log_rate: log_bytes as f64 / secs,
         log_lines,
-        outcome,
+        outcome: format!("server CPU {cpu_pct:.0} %; {outcome}"),
         crashed,
     };
     eprintln!("  {}", row.line());
