@@ -8,7 +8,11 @@
 //!
 //! `cargo bench -p jim-std --bench hostile`; `JIM_BENCH_SECONDS` sets each
 //! attack's length (default 3; the timeout attacks last at least their
-//! lowered limit + 1.5 s). `JIM_BENCH_QUICK=1` divides the attackers by 10.
+//! lowered limit + 7 s, or until every client is cut). `JIM_BENCH_QUICK=1`
+//! divides the attackers by 10. The server is pinned to CPU 0, the
+//! attackers and the good client to CPU 1 (`JIM_BENCH_PIN=0`: no pinning;
+//! `JIM_BENCH_GOOD_CPU=0`: the good client on the server's CPU), the good
+//! client at SCHED_FIFO priority where allowed.
 //!
 //! Lowered limits, so that a run takes seconds: the message deadline is
 //! 2 s in the trickle attack (default 10 s; its clients send a byte every
@@ -49,6 +53,9 @@ struct GoodStats {
 /// Every 100 ms: a presence on its connection, timed until the `200`.
 /// Reconnects (counted as an error) if the connection fails.
 fn good_client(addr: SocketAddr, stop: Arc<AtomicBool>) -> GoodStats {
+    if std::env::var("JIM_BENCH_GOOD_CPU").is_ok_and(|v| v == "0") {
+        pin_to_cpu(0, 0);
+    }
     let mut st = GoodStats {
         realtime: realtime_thread(),
         ..GoodStats::default()
