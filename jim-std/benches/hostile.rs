@@ -610,6 +610,7 @@ fn turned_away(ctx: &Ctx, max_connections: usize) -> String {
 struct Row {
     name: String,
     good: GoodStats,
+    control: GoodStats,
     samples: Samples,
     log_rate: f64,
     log_lines: u64,
@@ -642,6 +643,11 @@ fn run_attack(
         let stop = stop.clone();
         thread::spawn(move || good_client(addr, stop))
     };
+    let control = {
+        let stop = stop.clone();
+        let echo = jim.echo_addr;
+        thread::spawn(move || good_client(echo, stop))
+    };
     let sampler = {
         let stop = stop.clone();
         thread::spawn(move || sampler(pid, stop))
@@ -650,6 +656,7 @@ fn run_attack(
     let outcome = attack(&ctx);
     stop.store(true, Ordering::Relaxed);
     let good = good.join().expect("good client");
+    let control = control.join().expect("control client");
     let samples = sampler.join().expect("sampler");
     let secs = t0.elapsed().as_secs_f64();
     let cpu = proc_cpu(pid).unwrap_or_default().saturating_sub(cpu0);
@@ -666,6 +673,7 @@ fn run_attack(
     let row = Row {
         name: name.to_owned(),
         good,
+        control,
         samples,
         log_rate: log_bytes as f64 / secs,
         log_lines,
@@ -702,9 +710,16 @@ impl Row {
             },
             if fails { " **FAIL**" } else { "" }
         );
+        let c = &self.control;
+        let control = format!(
+            "{} / {} / {}",
+            fmt_d(pct(&c.rtts, 0.5)),
+            fmt_d(pct(&c.rtts, 0.99)),
+            fmt_d(c.rtts.last().copied().unwrap_or_default()),
+        );
         let s = &self.samples;
         format!(
-            "| {} | {good} | {} → peak {} → {} | {} → peak {} pages (peak {}) | {} B/s ({} lines) | {}{} |",
+            "| {} | {good} | {control} | {} → peak {} → {} | {} → peak {} pages (peak {}) | {} B/s ({} lines) | {}{} |",
             self.name,
             fmt_kib(s.rss_start),
             fmt_kib(s.rss_peak),
@@ -803,8 +818,8 @@ fn main() {
         if rt { "yes" } else { "no" }
     );
     println!();
-    println!("| attack | good client p50 / p99 / max | server RSS | kernel TCP mem | log bytes/s | outcome |");
-    println!("|---|---|---|---|---|---|");
+    println!("| attack | good client p50 / p99 / max | control: echo thread in the server's process | server RSS | kernel TCP mem | log bytes/s | outcome |");
+    println!("|---|---|---|---|---|---|---|");
     for r in &rows {
         println!("{}", r.line());
     }

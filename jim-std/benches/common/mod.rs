@@ -278,6 +278,9 @@ impl Default for JimOptions {
 pub struct JimChild {
     child: Child,
     pub addr: SocketAddr,
+    /// A control: a plain thread-per-connection server in the same process
+    /// (so on the same CPU) answering each line with a fixed `200` line.
+    pub echo_addr: SocketAddr,
     pub log_bytes: Arc<AtomicU64>,
     pub log_lines: Arc<AtomicU64>,
     pub log_tail: Arc<Mutex<Vec<String>>>,
@@ -314,11 +317,14 @@ impl JimChild {
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("read the child's address");
-        let addr = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("jim child said {line:?}"));
+        let mut words = line.trim().strip_prefix("READY ").unwrap_or("").split(' ');
+        let mut next_addr = || -> SocketAddr {
+            words
+                .next()
+                .and_then(|a| a.parse().ok())
+                .unwrap_or_else(|| panic!("jim child said {line:?}"))
+        };
+        let (addr, echo_addr) = (next_addr(), next_addr());
         let log_bytes = Arc::new(AtomicU64::new(0));
         let log_lines = Arc::new(AtomicU64::new(0));
         let log_tail = Arc::new(Mutex::new(Vec::new()));
@@ -346,6 +352,7 @@ impl JimChild {
         JimChild {
             child,
             addr,
+            echo_addr,
             log_bytes,
             log_lines,
             log_tail,
@@ -403,7 +410,28 @@ pub fn child_main() -> bool {
     }
     let server = Server::bind("127.0.0.1:0", config).expect("bind jim server");
     let handle = server.spawn().expect("spawn jim server");
-    println!("READY {}", handle.local_addr());
+    let echo = std::net::TcpListener::bind("127.0.0.1:0").expect("bind echo");
+    println!(
+        "READY {} {}",
+        handle.local_addr(),
+        echo.local_addr().expect("echo addr")
+    );
+    thread::spawn(move || {
+        for stream in echo.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_nodelay(true);
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(120)));
+            thread::spawn(move || {
+                let mut pending = Vec::new();
+                while read_line(&mut stream, &mut pending).is_ok() {
+                    let reply = b"{\"response\":200,\"time\":1700000000,\"alert\":\"OK\"}\n";
+                    if stream.write_all(reply).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
     let _ = io::stdout().flush();
     let mut sink = Vec::new();
     let _ = io::stdin().read_to_end(&mut sink);
