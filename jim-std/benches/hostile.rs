@@ -53,6 +53,11 @@ struct GoodStats {
 /// Every 100 ms: a presence on its connection, timed until the `200`.
 /// Reconnects (counted as an error) if the connection fails.
 fn good_client(addr: SocketAddr, stop: Arc<AtomicBool>) -> GoodStats {
+    probe_client(addr, stop, &presence("good"), 200)
+}
+
+/// Like [`good_client`] with another request and the code it expects.
+fn probe_client(addr: SocketAddr, stop: Arc<AtomicBool>, req: &[u8], want: u16) -> GoodStats {
     if std::env::var("JIM_BENCH_GOOD_CPU").is_ok_and(|v| v == "0") {
         pin_to_cpu(0, 0);
     }
@@ -81,8 +86,8 @@ fn good_client(addr: SocketAddr, stop: Arc<AtomicBool>) -> GoodStats {
         }
         let (s, pending) = conn.as_mut().expect("connected");
         let t = Instant::now();
-        match request(s, pending, &presence("good")) {
-            Ok(200) => st.rtts.push(t.elapsed()),
+        match request(s, pending, req) {
+            Ok(code) if code == want => st.rtts.push(t.elapsed()),
             Ok(code) => {
                 st.errors += 1;
                 st.first_error.get_or_insert(format!("answered {code}"));
@@ -611,6 +616,7 @@ struct Row {
     name: String,
     good: GoodStats,
     control: GoodStats,
+    bad: GoodStats,
     samples: Samples,
     log_rate: f64,
     log_lines: u64,
@@ -648,6 +654,17 @@ fn run_attack(
         let echo = jim.echo_addr;
         thread::spawn(move || good_client(echo, stop))
     };
+    // A second client of jim's whose request the hub answers at once,
+    // without the storage thread: `{}` → 400.
+    let bad = {
+        let stop = stop.clone();
+        thread::spawn(move || {
+            let s = connect_from(loopback(GOOD_FROM + 1), addr)
+                .and_then(|mut s| request(&mut s, &mut Vec::new(), &presence("good2")).map(|_| s));
+            drop(s);
+            probe_client(addr, stop, b"{}\n", 400)
+        })
+    };
     let sampler = {
         let stop = stop.clone();
         thread::spawn(move || sampler(pid, stop))
@@ -657,6 +674,7 @@ fn run_attack(
     stop.store(true, Ordering::Relaxed);
     let good = good.join().expect("good client");
     let control = control.join().expect("control client");
+    let bad = bad.join().expect("400 client");
     let samples = sampler.join().expect("sampler");
     let secs = t0.elapsed().as_secs_f64();
     let cpu = proc_cpu(pid).unwrap_or_default().saturating_sub(cpu0);
@@ -674,6 +692,7 @@ fn run_attack(
         name: name.to_owned(),
         good,
         control,
+        bad,
         samples,
         log_rate: log_bytes as f64 / secs,
         log_lines,
@@ -717,9 +736,16 @@ impl Row {
             fmt_d(pct(&c.rtts, 0.99)),
             fmt_d(c.rtts.last().copied().unwrap_or_default()),
         );
+        let b = &self.bad;
+        let bad = format!(
+            "{} / {} / {}",
+            fmt_d(pct(&b.rtts, 0.5)),
+            fmt_d(pct(&b.rtts, 0.99)),
+            fmt_d(b.rtts.last().copied().unwrap_or_default()),
+        );
         let s = &self.samples;
         format!(
-            "| {} | {good} | {control} | {} → peak {} → {} | {} → peak {} pages (peak {}) | {} B/s ({} lines) | {}{} |",
+            "| {} | {good} | {bad} | {control} | {} → peak {} → {} | {} → peak {} pages (peak {}) | {} B/s ({} lines) | {}{} |",
             self.name,
             fmt_kib(s.rss_start),
             fmt_kib(s.rss_peak),
@@ -818,8 +844,8 @@ fn main() {
         if rt { "yes" } else { "no" }
     );
     println!();
-    println!("| attack | good client p50 / p99 / max | control: echo thread in the server's process | server RSS | kernel TCP mem | log bytes/s | outcome |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| attack | good client p50 / p99 / max | `{{}}` → 400, p50 / p99 / max | control: echo thread in the server's process | server RSS | kernel TCP mem | log bytes/s | outcome |");
+    println!("|---|---|---|---|---|---|---|---|");
     for r in &rows {
         println!("{}", r.line());
     }
