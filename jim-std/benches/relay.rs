@@ -3,7 +3,9 @@
 //!
 //! `cargo bench -p jim-std --bench relay` (about 30 s). `JIM_BENCH_SECONDS`
 //! sets each load window (default 2), `JIM_BENCH_QUICK=1` shrinks every
-//! scenario (10 members, 20 pairs, 500 idle clients) for a smoke run.
+//! scenario (10 members, 20 pairs, 500 idle clients) for a smoke run,
+//! `JIM_BENCH_PIN=0` turns off pinning each server to CPU 0 and the load
+//! generator to CPU 1.
 //!
 //! Scenarios, each on jim and on mosquitto:
 //! - a room of 1 sender + 100 members and of 1 sender + 1000 members: jim's
