@@ -115,6 +115,9 @@ impl Hub {
                 Printable(status),
                 client.peer
             ),
+            // A login on the name it already has (presence, then
+            // authenticate): nothing to say.
+            Some(old) if old == name => {}
             Some(old) => {
                 info!("client {} is now {}", Printable(&old), Printable(name));
                 if self.names.get(&old) == Some(&id) {
