@@ -70,6 +70,8 @@ pub(crate) struct Client {
     pub rate: TokenBucket,
     /// Requests refused by the rate limit in a row.
     pub rate_limited: u32,
+    /// Requests refused by the rate limit since the last report.
+    pub refused: u32,
     /// Bad requests since the last report, and in a row.
     pub bad_requests: u32,
     pub bad_in_a_row: u32,
@@ -106,6 +108,7 @@ impl Client {
             rooms: BTreeSet::new(),
             rate: TokenBucket::new(rate, now.elapsed),
             rate_limited: 0,
+            refused: 0,
             bad_requests: 0,
             bad_in_a_row: 0,
             last_bad: None,

@@ -22,14 +22,25 @@ impl Hub {
         let mut more_expired = false;
         let mut probes: Vec<ClientId> = Vec::new();
         for (&id, client) in &mut self.clients {
-            if client.bad_requests > 0 && now.elapsed >= client.next_report {
-                info!(
-                    "client {client}: {} bad request(s) in the last {} s (last: {})",
-                    client.bad_requests,
-                    REPORT_EVERY.as_secs(),
-                    client.last_bad.as_deref().unwrap_or("?")
-                );
+            let to_report = client.bad_requests > 0 || client.refused > 0;
+            if to_report && now.elapsed >= client.next_report {
+                if client.bad_requests > 0 {
+                    info!(
+                        "client {client}: {} bad request(s) in the last {} s (last: {})",
+                        client.bad_requests,
+                        REPORT_EVERY.as_secs(),
+                        client.last_bad.as_deref().unwrap_or("?")
+                    );
+                }
+                if client.refused > 0 {
+                    info!(
+                        "client {client}: {} request(s) over the rate limit in the last {} s",
+                        client.refused,
+                        REPORT_EVERY.as_secs(),
+                    );
+                }
                 client.bad_requests = 0;
+                client.refused = 0;
                 client.next_report = now.elapsed + REPORT_EVERY;
             }
             if idle.is_zero() {

@@ -699,6 +699,9 @@ fn the_rate_limit_answers_429_then_closes_a_flood() {
     for _ in 1..MAX_REFUSED_IN_A_ROW {
         s.send("alice", r#"{"action":"get_users"}"#);
     }
+    // Counted for the 10-second report, not logged one by one.
+    let refused = s.hub.clients[&s.id("alice")].refused;
+    assert_eq!(refused, MAX_REFUSED_IN_A_ROW);
     assert_eq!(
         s.send("alice", r#"{"action":"get_users"}"#),
         ["close alice: over its rate limit for too long"]
