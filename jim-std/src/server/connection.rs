@@ -83,6 +83,8 @@ pub(super) struct Connection {
     pub message_started: Option<Duration>,
     /// Queued to be served in the next turn.
     pub scheduled: bool,
+    /// Queued to be flushed at the end of this turn.
+    pub dirty: bool,
     /// Input left unread while the outbox was over its mark.
     pub read_paused: bool,
     /// The hub asked to hear when the outbox is empty.
@@ -101,6 +103,7 @@ impl Connection {
             state: State::Open,
             message_started: None,
             scheduled: false,
+            dirty: false,
             read_paused: false,
             notify_drained: false,
         }
@@ -122,6 +125,7 @@ impl Connection {
             state: State::Open,
             message_started: None,
             scheduled: false,
+            dirty: false,
             read_paused: false,
             notify_drained: false,
         };

@@ -51,6 +51,12 @@ const EVENTS: usize = 1024;
 pub(super) const FRAMES_PER_TURN: usize = 16;
 /// Reads (of at most one message's buffer) per connection per turn.
 pub(super) const READS_PER_TURN: usize = 4;
+/// Messages and reads in one turn, all connections together: past it, the
+/// connections carried over from the last turn wait for the next one (in
+/// order), so a turn stays short however many connections flood at once.
+pub(super) const TURN_BUDGET: usize = 256;
+/// Carried-over connections served each turn whatever the budget.
+const CARRIED_MIN: usize = 4;
 /// How often closing connections and message deadlines are checked.
 const SWEEP_EVERY: Duration = Duration::from_millis(250);
 /// Most connections cut for a message deadline per sweep (the rest go at
@@ -116,6 +122,8 @@ pub(super) struct EventLoop {
     /// Counts turns, so a connection is served at most once per turn.
     turn: u64,
     served: HashMap<usize, u64>,
+    /// Messages and reads so far this turn, against [`TURN_BUDGET`].
+    turn_work: usize,
 }
 
 impl EventLoop {
@@ -153,6 +161,7 @@ impl EventLoop {
             next_sweep: Duration::ZERO,
             turn: 0,
             served: HashMap::new(),
+            turn_work: 0,
         }
     }
 
@@ -182,14 +191,18 @@ impl EventLoop {
             }
             self.turn += 1;
             self.served.clear();
+            self.turn_work = 0;
             let now = self.now();
-            // Connections that were short of budget go first, before new
-            // events can push them back again.
-            for key in std::mem::take(&mut self.next_turn) {
+            // Connections carried over from the last turn (short of their
+            // budget: the busy ones) are served after the new events, with
+            // what is left of the turn's budget: a client that sends one
+            // request is answered in the turn it arrives, however many
+            // others flood.
+            let carried = std::mem::take(&mut self.next_turn);
+            for &key in &carried {
                 if let Some(conn) = self.conns.get_mut(key) {
                     conn.scheduled = false;
                 }
-                self.serve_input(key, now);
             }
             self.take_stored(now);
             for event in events.iter() {
@@ -205,6 +218,14 @@ impl EventLoop {
                         }
                     }
                 }
+            }
+            for (i, key) in carried.into_iter().enumerate() {
+                // A few always go, so the carried-over never starve.
+                if i >= CARRIED_MIN && self.turn_work >= TURN_BUDGET {
+                    self.schedule(key);
+                    continue;
+                }
+                self.serve_input(key, now);
             }
             if self.accept_retry.is_some_and(|at| now.elapsed >= at) {
                 self.accept_retry = None;
@@ -227,6 +248,9 @@ impl EventLoop {
                 self.next_sweep = now.elapsed + SWEEP_EVERY;
             }
             for key in std::mem::take(&mut self.dirty) {
+                if let Some(conn) = self.conns.get_mut(key) {
+                    conn.dirty = false;
+                }
                 self.flush(key, now);
             }
         }
@@ -260,8 +284,12 @@ impl EventLoop {
     }
 
     fn mark_dirty(&mut self, key: usize) {
-        if !self.dirty.contains(&key) {
-            self.dirty.push(key);
+        // A flag, not a search of the list: a turn can dirty thousands.
+        if let Some(conn) = self.conns.get_mut(key) {
+            if !conn.dirty {
+                conn.dirty = true;
+                self.dirty.push(key);
+            }
         }
     }
 
@@ -459,6 +487,7 @@ impl EventLoop {
                 Err(e) => break Served::Lost(e),
             }
         };
+        self.turn_work += frames + reads;
         let mid_message = conn.is_mid_message();
         conn.settle_framer(&mut self.framers);
         match served {
