@@ -442,6 +442,7 @@ fn direct(to: &str) -> Vec<u8> {
         .into_bytes()
 }
 
+#[derive(Default)]
 struct LoadResult {
     /// `200`s received before the stop.
     in_window: u64,
@@ -456,16 +457,8 @@ struct LoadResult {
 /// outstanding. The recipient reads every message the sender had a `200`
 /// for (it is delivered before the `200` is sent).
 fn load_pair(addr: SocketAddr, i: usize, start: &Barrier, stop: &AtomicBool) -> LoadResult {
-    let mut result = LoadResult {
-        in_window: 0,
-        acks: 0,
-        errors: 0,
-        first_error: None,
-    };
-    let pair = Conn::connect(addr, &format!("r{i}"))
-        .and_then(|r| Conn::connect(addr, &format!("s{i}")).map(|s| (s, r)));
-    start.wait();
-    let (mut sender, mut recipient) = match pair {
+    let mut result = LoadResult::default();
+    let (mut sender, mut recipient) = match open_pair(addr, "r", "s", i, start) {
         Ok(pair) => pair,
         Err(e) => {
             result.errors += 1;
@@ -519,6 +512,21 @@ fn load_pair(addr: SocketAddr, i: usize, start: &Barrier, stop: &AtomicBool) -> 
     result
 }
 
+/// Connects recipient `{recipient}{i}` and sender `{sender}{i}`, then waits
+/// at `start` with the others (connected or not).
+fn open_pair(
+    addr: SocketAddr,
+    recipient: &str,
+    sender: &str,
+    i: usize,
+    start: &Barrier,
+) -> io::Result<(Conn, Conn)> {
+    let pair = Conn::connect(addr, &format!("{recipient}{i}"))
+        .and_then(|r| Conn::connect(addr, &format!("{sender}{i}")).map(|s| (s, r)));
+    start.wait();
+    pair
+}
+
 /// One message every `every` from sender `p{i}` to `q{i}`, each waited
 /// for, until `stop`.
 fn paced_pair(
@@ -528,16 +536,8 @@ fn paced_pair(
     start: &Barrier,
     stop: &AtomicBool,
 ) -> LoadResult {
-    let mut result = LoadResult {
-        in_window: 0,
-        acks: 0,
-        errors: 0,
-        first_error: None,
-    };
-    let pair = Conn::connect(addr, &format!("q{i}"))
-        .and_then(|r| Conn::connect(addr, &format!("p{i}")).map(|s| (s, r)));
-    start.wait();
-    let (mut sender, mut recipient) = match pair {
+    let mut result = LoadResult::default();
+    let (mut sender, mut recipient) = match open_pair(addr, "q", "p", i, start) {
         Ok(pair) => pair,
         Err(e) => {
             result.errors += 1;
