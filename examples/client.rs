@@ -738,21 +738,26 @@ impl Chat {
                 break;
             }
         }
-        self.finish(printer, outcome)
+        // Every command ran: a server that closed after the last one (a
+        // one-shot course server does, right after its answer) has not
+        // failed the script — that it closed is printed, not an error.
+        self.finish(printer, outcome, false)
     }
 
-    /// Quits (if still connected) and waits for the last events.
+    /// Quits (if still connected) and waits for the last events; a lost
+    /// connection is an error if `lost_fails`.
     fn finish(
         self,
         printer: thread::JoinHandle<()>,
         outcome: Result<(), String>,
+        lost_fails: bool,
     ) -> Result<(), String> {
         let was_connected = self.session.is_connected();
         let _ = self.session.quit();
         drop(self.session);
         let _ = printer.join();
         match outcome {
-            Ok(()) if !was_connected => Err("the connection was lost".into()),
+            Ok(()) if !was_connected && lost_fails => Err("the connection was lost".into()),
             other => other,
         }
     }
@@ -830,7 +835,7 @@ impl Chat {
                 }
             }
         }
-        self.finish(printer, outcome)
+        self.finish(printer, outcome, true)
     }
 }
 
