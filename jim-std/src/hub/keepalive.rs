@@ -13,7 +13,8 @@ pub(crate) const REPORT_EVERY: Duration = Duration::from_secs(10);
 
 impl Hub {
     /// Runs the timers. Returns how soon the next tick is wanted: sooner
-    /// when more clients expired than [`max_expired_per_tick`] allowed.
+    /// when more clients expired (or are due a probe) than
+    /// [`max_expired_per_tick`] allowed.
     ///
     /// [`max_expired_per_tick`]: super::HubConfig::max_expired_per_tick
     pub fn tick(&mut self, now: Time, out: &mut Effects) -> Duration {
@@ -54,8 +55,14 @@ impl Hub {
                     more_expired = true;
                 }
             } else if silent >= idle / 2 && !client.probed {
-                client.probed = true;
-                probes.push(id);
+                // Spread like the closes: thousands that went silent
+                // together are probed over several ticks.
+                if probes.len() < self.config.max_expired_per_tick {
+                    client.probed = true;
+                    probes.push(id);
+                } else {
+                    more_expired = true;
+                }
             }
         }
         // Ids sorted: the same effects in the same order every run.

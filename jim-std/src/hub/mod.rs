@@ -124,8 +124,9 @@ pub struct HubConfig {
     pub idle_timeout: Duration,
     /// Requests a client may make.
     pub rate: RateLimit,
-    /// Most idle clients closed per [`Hub::tick`]; the rest wait for the
-    /// next one, so cutting thousands at once stalls nobody.
+    /// Most idle clients closed, and most probed, per [`Hub::tick`]; the
+    /// rest wait for the next one (a millisecond later), so cutting or
+    /// probing thousands at once stalls nobody.
     pub max_expired_per_tick: usize,
 }
 
@@ -137,7 +138,7 @@ impl Default for HubConfig {
             history_on_join: 20,
             idle_timeout: Duration::from_secs(60),
             rate: RateLimit::default(),
-            max_expired_per_tick: 256,
+            max_expired_per_tick: 128,
         }
     }
 }

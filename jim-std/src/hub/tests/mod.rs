@@ -622,6 +622,30 @@ fn expiry_is_spread_over_ticks() {
 }
 
 #[test]
+fn probes_are_spread_over_ticks() {
+    let mut s = Script::with(HubConfig {
+        idle_timeout: Duration::from_secs(10),
+        max_expired_per_tick: 3,
+        ..HubConfig::default()
+    });
+    for who in ["a", "b", "c", "d", "e"] {
+        s.connect(who);
+    }
+    s.advance(Duration::from_secs(5));
+    let mut out = Effects::new();
+    let next = s.hub.tick(s.now, &mut out);
+    assert_eq!(out.len(), 3, "three probes in the first tick");
+    assert_eq!(next, Duration::from_millis(1));
+    out.drain();
+    let next = s.hub.tick(s.now, &mut out);
+    assert_eq!(out.len(), 2, "the other two in the next");
+    assert!(next > Duration::from_millis(1));
+    out.drain();
+    s.hub.tick(s.now, &mut out);
+    assert!(out.is_empty(), "each probed once");
+}
+
+#[test]
 fn bad_input_gets_a_400_that_names_the_field() {
     let mut s = Script::new();
     s.join_as("alice");
