@@ -340,6 +340,11 @@ impl JimChild {
                     }
                     bytes.fetch_add(n as u64, Ordering::Relaxed);
                     lines.fetch_add(1, Ordering::Relaxed);
+                    if line.windows(13).any(|w| w == b"slowest turn ") {
+                        // The server's own account of its slowest turn:
+                        // shown, so a tail can be told from the loop.
+                        eprintln!("  server: {}", String::from_utf8_lossy(&line).trim_end());
+                    }
                     let mut t = tail.lock().unwrap();
                     if t.len() >= 20 {
                         t.remove(0);
@@ -371,6 +376,13 @@ impl JimChild {
 
 impl Drop for JimChild {
     fn drop(&mut self) {
+        // Closing its stdin shuts the server down cleanly (its last
+        // report is logged); a child that does not stop soon is killed.
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -4,10 +4,14 @@
 //! One `mio` poll watches the listener, a waker (for shutdown) and every
 //! client socket, edge-triggered. Each turn:
 //!
-//! 1. serve the connections whose budget ran out last turn, then those
-//!    with new events — each connection **at most once per turn**, at most
+//! 1. serve the connections with new input that had nothing left over,
+//!    then, in order, those carried over from earlier turns (the busy
+//!    ones), until the turn's [`TURN_BUDGET`] of messages and bytes is
+//!    spent — each connection **at most once per turn**, at most
 //!    [`FRAMES_PER_TURN`] messages and [`READS_PER_TURN`] reads, so a
-//!    flooding client costs the others a bounded slice;
+//!    flooding client costs the others a bounded slice and never comes
+//!    ahead of a client that sends one request; at most
+//!    [`ACCEPTS_PER_TURN`] new clients;
 //! 2. hand every frame to the hub and apply its effects: lines into the
 //!    recipients' outboxes, closes;
 //! 3. flush the outboxes that changed, run the hub's timers and sweep.
@@ -34,6 +38,7 @@ use slab::Slab;
 use super::admission::{self, Refusals, Spare, ACCEPT_RETRY};
 use super::connection::{Connection, FramerPool, Input};
 use super::outbox::Flushed;
+use super::turn_stats::{Phase, TurnStats};
 use super::Shared;
 use crate::client::unix_seconds;
 use crate::hub::{ClientId, CloseReason, Effect, Effects, Hub, Line, StoreTag, Time};
@@ -51,10 +56,17 @@ const EVENTS: usize = 1024;
 pub(super) const FRAMES_PER_TURN: usize = 16;
 /// Reads (of at most one message's buffer) per connection per turn.
 pub(super) const READS_PER_TURN: usize = 4;
-/// Messages and reads in one turn, all connections together: past it, the
-/// connections carried over from the last turn wait for the next one (in
-/// order), so a turn stays short however many connections flood at once.
+/// Work in one turn, all connections together — a message, a read and
+/// each [`BYTES_PER_UNIT`] read count one: past it, the connections
+/// carried over wait for the next turn (in order), so a turn stays short
+/// however many connections flood at once.
 pub(super) const TURN_BUDGET: usize = 256;
+/// Clients accepted per turn at most: a burst of thousands of connects is
+/// taken over several turns, not in one long one.
+const ACCEPTS_PER_TURN: usize = 64;
+/// Bytes read that count as one unit of [`TURN_BUDGET`] (a message is one):
+/// reading costs by the byte, in the kernel and in the framer.
+const BYTES_PER_UNIT: usize = 1024;
 /// Carried-over connections served each turn whatever the budget.
 const CARRIED_MIN: usize = 4;
 /// How often closing connections and message deadlines are checked.
@@ -67,6 +79,26 @@ const MAX_CUT_PER_SWEEP: usize = 256;
 const MAX_LINGERING: usize = 4096;
 /// Scratch for discarding what closing clients still send.
 const SCRATCH: usize = 4096;
+
+/// How much of a connection's input one turn serves.
+#[derive(Debug, Clone, Copy)]
+struct Slice {
+    frames: usize,
+    reads: usize,
+}
+
+impl Slice {
+    /// A connection's share of a turn.
+    const FULL: Slice = Slice {
+        frames: FRAMES_PER_TURN,
+        reads: READS_PER_TURN,
+    };
+    /// New input past the turn's budget: one request's worth.
+    const SMALL: Slice = Slice {
+        frames: 2,
+        reads: 1,
+    };
+}
 
 /// How serving a connection's input ended.
 enum Served {
@@ -104,6 +136,9 @@ pub(super) struct EventLoop {
     per_address: HashMap<IpAddr, usize>,
     /// Connections to serve at the start of the next turn.
     next_turn: Vec<usize>,
+    /// Served only a small slice (the turn's budget was spent), so not
+    /// known to be busy: first in the next turn, before `next_turn`.
+    next_turn_first: Vec<usize>,
     /// Connections whose outbox changed this turn.
     dirty: Vec<usize>,
     /// Paced outboxes: when to write to them next.
@@ -112,6 +147,8 @@ pub(super) struct EventLoop {
     scratch: Box<[u8]>,
     spare: Spare,
     refusals: Refusals,
+    /// The last accept stopped at [`ACCEPTS_PER_TURN`]: more may wait.
+    accept_more: bool,
     /// Set after an accept error: when to try accepting again.
     accept_retry: Option<Duration>,
     /// Out of descriptors with no spare (logged once per episode).
@@ -124,6 +161,7 @@ pub(super) struct EventLoop {
     served: HashMap<usize, u64>,
     /// Messages and reads so far this turn, against [`TURN_BUDGET`].
     turn_work: usize,
+    stats: TurnStats,
 }
 
 impl EventLoop {
@@ -149,11 +187,13 @@ impl EventLoop {
             ids: HashMap::new(),
             per_address: HashMap::new(),
             next_turn: Vec::new(),
+            next_turn_first: Vec::new(),
             dirty: Vec::new(),
             paced: BinaryHeap::new(),
             framers: FramerPool::default(),
             scratch: vec![0; SCRATCH].into_boxed_slice(),
             spare: Spare::new(),
+            accept_more: false,
             accept_retry: None,
             starved: false,
             start: Instant::now(),
@@ -162,6 +202,7 @@ impl EventLoop {
             turn: 0,
             served: HashMap::new(),
             turn_work: 0,
+            stats: TurnStats::new(Instant::now()),
         }
     }
 
@@ -198,13 +239,18 @@ impl EventLoop {
             // what is left of the turn's budget: a client that sends one
             // request is answered in the turn it arrives, however many
             // others flood.
-            let carried = std::mem::take(&mut self.next_turn);
-            for &key in &carried {
-                if let Some(conn) = self.conns.get_mut(key) {
-                    conn.scheduled = false;
-                }
-            }
+            let mut carried = std::mem::take(&mut self.next_turn_first);
+            carried.append(&mut self.next_turn);
+            self.stats.start(events.iter().count(), carried.len());
             self.take_stored(now);
+            self.stats.phase_done(Phase::Stored);
+            // New input first, from connections that had drained: a client
+            // that sends one request is answered in the turn it arrives,
+            // however many others flood. A connection already carried over
+            // (the busy ones) waits for its place in that queue instead,
+            // so flooding brings no one ahead. Past the budget, new input
+            // still gets a small slice — enough for one request — and the
+            // rest of it queues up behind the carried-over.
             for event in events.iter() {
                 match event.token() {
                     LISTENER => self.accept(now),
@@ -214,19 +260,39 @@ impl EventLoop {
                             self.flush(key, now);
                         }
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            self.serve_input(key, now);
+                            if self.conns.get(key).is_some_and(|c| c.scheduled) {
+                                continue;
+                            }
+                            let slice = if self.turn_work >= TURN_BUDGET {
+                                Slice::SMALL
+                            } else {
+                                Slice::FULL
+                            };
+                            self.serve_input(key, slice, now);
                         }
                     }
                 }
             }
+            if self.accept_more {
+                self.accept(now);
+            }
+            self.stats.phase_done(Phase::Events);
+            // The carried-over have a budget of their own, so that new
+            // connections cannot hold them back.
+            let carried_from = self.turn_work;
             for (i, key) in carried.into_iter().enumerate() {
+                let Some(conn) = self.conns.get_mut(key) else {
+                    continue;
+                };
+                conn.scheduled = false;
                 // A few always go, so the carried-over never starve.
-                if i >= CARRIED_MIN && self.turn_work >= TURN_BUDGET {
+                if i >= CARRIED_MIN && self.turn_work.saturating_sub(carried_from) >= TURN_BUDGET {
                     self.schedule(key);
                     continue;
                 }
-                self.serve_input(key, now);
+                self.serve_input(key, Slice::FULL, now);
             }
+            self.stats.phase_done(Phase::Carried);
             if self.accept_retry.is_some_and(|at| now.elapsed >= at) {
                 self.accept_retry = None;
                 self.accept(now);
@@ -247,12 +313,17 @@ impl EventLoop {
                 self.sweep(now);
                 self.next_sweep = now.elapsed + SWEEP_EVERY;
             }
-            for key in std::mem::take(&mut self.dirty) {
+            self.stats.phase_done(Phase::Timers);
+            let dirty = std::mem::take(&mut self.dirty);
+            let flushed = dirty.len();
+            for key in dirty {
                 if let Some(conn) = self.conns.get_mut(key) {
                     conn.dirty = false;
                 }
                 self.flush(key, now);
             }
+            self.stats.phase_done(Phase::Flush);
+            self.stats.finish(self.turn_work, flushed);
         }
         self.close_all();
         Ok(())
@@ -261,7 +332,11 @@ impl EventLoop {
     /// How long the next poll may sleep: until the next timer, or not at
     /// all when connections wait for their turn.
     fn poll_timeout(&self, now: Duration) -> Duration {
-        if !self.next_turn.is_empty() || !self.dirty.is_empty() {
+        if !self.next_turn.is_empty()
+            || !self.next_turn_first.is_empty()
+            || !self.dirty.is_empty()
+            || self.accept_more
+        {
             return Duration::ZERO;
         }
         let mut wake = self.next_tick.min(self.next_sweep);
@@ -283,6 +358,16 @@ impl EventLoop {
         }
     }
 
+    /// Like [`schedule`](Self::schedule), at the head of the next turn.
+    fn schedule_first(&mut self, key: usize) {
+        if let Some(conn) = self.conns.get_mut(key) {
+            if !conn.scheduled {
+                conn.scheduled = true;
+                self.next_turn_first.push(key);
+            }
+        }
+    }
+
     fn mark_dirty(&mut self, key: usize) {
         // A flag, not a search of the list: a turn can dirty thousands.
         if let Some(conn) = self.conns.get_mut(key) {
@@ -293,9 +378,11 @@ impl EventLoop {
         }
     }
 
-    /// Accepts every queued client (edge-triggered: until `WouldBlock`).
+    /// Accepts the queued clients (edge-triggered: until `WouldBlock`), at
+    /// most [`ACCEPTS_PER_TURN`]; the rest in the next turns.
     fn accept(&mut self, now: Time) {
-        loop {
+        self.accept_more = false;
+        for _ in 0..ACCEPTS_PER_TURN {
             match self.listener.accept() {
                 Ok((stream, peer)) => {
                     self.starved = false;
@@ -322,6 +409,9 @@ impl EventLoop {
                 }
             }
         }
+        // No `WouldBlock` seen: the queue may hold more, and no new event
+        // will say so.
+        self.accept_more = true;
     }
 
     /// Out of descriptors: frees the spare to accept one client, answers it
@@ -415,8 +505,8 @@ impl EventLoop {
         self.apply_effects(now);
     }
 
-    /// Reads and handles what `key` sent, within the turn's budget.
-    fn serve_input(&mut self, key: usize, now: Time) {
+    /// Reads and handles what `key` sent, at most `slice` of it.
+    fn serve_input(&mut self, key: usize, slice: Slice, now: Time) {
         if self.served.insert(key, self.turn) == Some(self.turn) {
             return;
         }
@@ -435,9 +525,10 @@ impl EventLoop {
         let max_unread = self.config.max_queue / 4;
         let mut frames = 0;
         let mut reads = 0;
+        let mut bytes = 0;
         let served = loop {
             let mut from_this_read = 0;
-            while frames < FRAMES_PER_TURN {
+            while frames < slice.frames {
                 if self.hub.is_waiting(id) {
                     // Its answer comes from storage first; `Resume` brings
                     // it back.
@@ -462,7 +553,7 @@ impl EventLoop {
             if self.hub.is_waiting(id) {
                 break Served::Waiting;
             }
-            if frames >= FRAMES_PER_TURN || reads >= READS_PER_TURN {
+            if frames >= slice.frames || reads >= slice.reads {
                 break Served::Again;
             }
             if conn.outbox.queued() > max_unread {
@@ -472,6 +563,7 @@ impl EventLoop {
             reads += 1;
             match conn.read(&mut self.framers, now.elapsed) {
                 Ok(Input::Data { n, newline }) => {
+                    bytes += n;
                     if newline {
                         conn.outbox.set_streams();
                     }
@@ -487,11 +579,12 @@ impl EventLoop {
                 Err(e) => break Served::Lost(e),
             }
         };
-        self.turn_work += frames + reads;
+        self.turn_work += frames + reads + bytes / BYTES_PER_UNIT;
         let mid_message = conn.is_mid_message();
         conn.settle_framer(&mut self.framers);
         match served {
             Served::Drained | Served::Paused | Served::Waiting | Served::Closed => {}
+            Served::Again if slice.frames < FRAMES_PER_TURN => self.schedule_first(key),
             Served::Again => self.schedule(key),
             Served::Eof => {
                 if mid_message {
@@ -691,6 +784,7 @@ impl EventLoop {
 
     fn close_all(&mut self) {
         self.refusals.report_now(Instant::now());
+        self.stats.report_now();
         let now = self.now();
         let count = self.conns.len();
         let ids: Vec<ClientId> = self.ids.keys().copied().collect();

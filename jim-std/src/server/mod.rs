@@ -13,6 +13,7 @@ mod connection;
 mod event_loop;
 mod listener;
 mod outbox;
+mod turn_stats;
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};

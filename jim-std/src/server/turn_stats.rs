@@ -1,0 +1,251 @@
+//! How long the event loop's turns take, and where the time goes: a turn
+//! is the time one client may wait for its answer, so a slow one is what
+//! an operator (or the hostile-load bench) needs to see.
+//!
+//! Cheap enough to be always on: a handful of clock reads per turn. Every
+//! [`REPORT_EVERY`] the slowest turn of the interval is logged with its
+//! phases — at `info` when it took [`SLOW_TURN`] or more, at `debug`
+//! otherwise — so a stall under load shows up in the log as one line per
+//! interval, never one per turn.
+
+use std::time::{Duration, Instant};
+
+use cpu_time::ThreadTime;
+use log::{debug, info};
+
+/// How often the slowest turn is reported.
+pub(super) const REPORT_EVERY: Duration = Duration::from_secs(10);
+/// A turn this long is reported at `info`.
+pub(super) const SLOW_TURN: Duration = Duration::from_millis(20);
+
+/// The parts of a turn, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    /// Storage outcomes handed to the hub.
+    Stored,
+    /// Accepts and the connections with new readiness events.
+    Events,
+    /// The connections carried over from the last turn.
+    Carried,
+    /// Hub timers and the sweep of closing and late connections.
+    Timers,
+    /// Writing the outboxes that changed.
+    Flush,
+}
+
+const PHASES: usize = 5;
+
+impl Phase {
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Stored => "storage",
+            Phase::Events => "events",
+            Phase::Carried => "carried",
+            Phase::Timers => "timers",
+            Phase::Flush => "flush",
+        }
+    }
+
+    const ALL: [Phase; PHASES] = [
+        Phase::Stored,
+        Phase::Events,
+        Phase::Carried,
+        Phase::Timers,
+        Phase::Flush,
+    ];
+}
+
+/// One turn's measurements.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Turn {
+    phases: [Duration; PHASES],
+    /// Readiness events the poll returned.
+    pub events: usize,
+    /// Connections carried over into this turn.
+    pub carried: usize,
+    /// Messages and reads, all connections together.
+    pub work: usize,
+    /// Connections that wrote.
+    pub flushed: usize,
+    total: Duration,
+    /// The loop thread's CPU time in the turn (user and kernel): far
+    /// below `total`, the thread was waiting — preempted, or blocked in
+    /// the kernel — rather than working.
+    cpu: Option<Duration>,
+}
+
+/// The turn under way and the interval's slowest.
+pub(super) struct TurnStats {
+    interval_start: Instant,
+    turn_start: Instant,
+    /// The thread's CPU time when the turn started (`ThreadTime` itself
+    /// is not `Send`, the loop is).
+    turn_cpu: Option<Duration>,
+    phase_start: Instant,
+    current: Turn,
+    slowest: Turn,
+    turns: u64,
+    slow_turns: u64,
+}
+
+impl TurnStats {
+    pub(super) fn new(now: Instant) -> Self {
+        TurnStats {
+            interval_start: now,
+            turn_start: now,
+            turn_cpu: None,
+            phase_start: now,
+            current: Turn::default(),
+            slowest: Turn::default(),
+            turns: 0,
+            slow_turns: 0,
+        }
+    }
+
+    /// The poll returned: a turn starts.
+    pub(super) fn start(&mut self, events: usize, carried: usize) {
+        let now = Instant::now();
+        self.turn_start = now;
+        self.turn_cpu = thread_cpu();
+        self.phase_start = now;
+        self.current = Turn {
+            events,
+            carried,
+            ..Turn::default()
+        };
+    }
+
+    /// `phase` has just finished.
+    pub(super) fn phase_done(&mut self, phase: Phase) {
+        let now = Instant::now();
+        let spent = now.saturating_duration_since(self.phase_start);
+        if let Some(slot) = self.current.phases.get_mut(phase as usize) {
+            *slot += spent;
+        }
+        self.phase_start = now;
+    }
+
+    /// The turn is over; reports the interval's slowest when it is time.
+    pub(super) fn finish(&mut self, work: usize, flushed: usize) {
+        let now = Instant::now();
+        self.current.work = work;
+        self.current.flushed = flushed;
+        self.current.total = now.saturating_duration_since(self.turn_start);
+        self.current.cpu = self
+            .turn_cpu
+            .zip(thread_cpu())
+            .map(|(start, end)| end.saturating_sub(start));
+        self.turns += 1;
+        if self.current.total >= SLOW_TURN {
+            self.slow_turns += 1;
+        }
+        if self.current.total > self.slowest.total {
+            self.slowest = self.current;
+        }
+        if now.saturating_duration_since(self.interval_start) >= REPORT_EVERY {
+            self.report();
+            self.interval_start = now;
+            self.slowest = Turn::default();
+            self.turns = 0;
+            self.slow_turns = 0;
+        }
+    }
+
+    /// Reports the interval so far, at `info` whatever it was (at
+    /// shutdown: the last word on how the loop kept up).
+    pub(super) fn report_now(&self) {
+        if self.turns > 0 {
+            info!("{}", describe(&self.slowest, self.turns, self.slow_turns));
+        }
+    }
+
+    fn report(&self) {
+        let line = describe(&self.slowest, self.turns, self.slow_turns);
+        if self.slowest.total >= SLOW_TURN {
+            info!("{line}");
+        } else {
+            debug!("{line}");
+        }
+    }
+}
+
+/// `slowest turn 31.2 ms (events 30.1 ms, …; 120 events, …) of 5120 turns, 3 of them …`.
+fn describe(t: &Turn, turns: u64, slow: u64) -> String {
+    let phases: Vec<String> = Phase::ALL
+        .iter()
+        .filter_map(|&p| {
+            let d = t.phases.get(p as usize).copied().unwrap_or_default();
+            (d >= Duration::from_micros(100)).then(|| format!("{} {}", p.name(), ms(d)))
+        })
+        .collect();
+    let cpu = t.cpu.map_or(String::new(), |cpu| {
+        format!(", {} of it on the CPU", ms(cpu))
+    });
+    format!(
+        "slowest turn {}{cpu} ({}{}{} events, {} carried over, {} messages and reads, {} flushed) of {turns} turns, {slow} of them {} or longer",
+        ms(t.total),
+        phases.join(", "),
+        if phases.is_empty() { "" } else { "; " },
+        t.events,
+        t.carried,
+        t.work,
+        t.flushed,
+        ms(SLOW_TURN),
+    )
+}
+
+/// The CPU time this thread has used, if the platform tells.
+fn thread_cpu() -> Option<Duration> {
+    ThreadTime::try_now().ok().map(|t| t.as_duration())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_names_the_phases_that_took_time() {
+        let mut t = Turn {
+            events: 7,
+            carried: 2,
+            work: 40,
+            flushed: 3,
+            total: Duration::from_millis(31),
+            cpu: Some(Duration::from_millis(2)),
+            ..Turn::default()
+        };
+        t.phases[Phase::Events as usize] = Duration::from_millis(30);
+        t.phases[Phase::Flush as usize] = Duration::from_micros(10);
+        let line = describe(&t, 500, 1);
+        assert_eq!(
+            line,
+            "slowest turn 31.0 ms, 2.0 ms of it on the CPU (events 30.0 ms; 7 events, 2 carried over, 40 messages and reads, 3 flushed) of 500 turns, 1 of them 20.0 ms or longer"
+        );
+    }
+
+    #[test]
+    fn the_slowest_turn_is_kept_until_the_report() {
+        let mut stats = TurnStats::new(Instant::now());
+        stats.start(1, 0);
+        let spin = Instant::now();
+        while spin.elapsed() < Duration::from_millis(3) {
+            std::hint::spin_loop();
+        }
+        stats.phase_done(Phase::Events);
+        stats.finish(5, 1);
+        stats.start(2, 0);
+        stats.finish(1, 0);
+        assert_eq!(stats.turns, 2);
+        assert!(stats.slowest.total >= Duration::from_millis(3));
+        assert_eq!(stats.slowest.work, 5);
+        assert!(stats.slowest.phases[Phase::Events as usize] >= Duration::from_millis(3));
+        // Spinning is CPU time (where the clock can be read at all).
+        if let Some(cpu) = stats.slowest.cpu {
+            assert!(cpu >= Duration::from_millis(1), "{cpu:?}");
+        }
+    }
+}
