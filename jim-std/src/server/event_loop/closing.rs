@@ -1,0 +1,90 @@
+//! The end of connections: the sweep of finished and late ones, removal,
+//! and closing everyone at shutdown.
+
+use std::time::Instant;
+
+use log::info;
+
+use super::EventLoop;
+use crate::hub::{ClientId, CloseReason, Time};
+
+/// Most connections cut for a message deadline per sweep (the rest go at
+/// the next one: no stall when thousands expire together).
+pub(super) const MAX_CUT_PER_SWEEP: usize = 256;
+
+/// Scratch for discarding what closing clients still send.
+pub(super) const SCRATCH: usize = 4096;
+
+impl EventLoop {
+    /// Removes closing connections whose time is up, and cuts clients that
+    /// have taken too long over one message.
+    pub(super) fn sweep(&mut self, now: Time) {
+        let deadline = self.config.message_deadline;
+        let mut finished = Vec::new();
+        let mut late = Vec::new();
+        for (key, conn) in &self.conns {
+            if !conn.is_open() {
+                if conn.is_finished(now.elapsed) {
+                    finished.push(key);
+                }
+            } else if let (Some(started), Some(id)) = (conn.message_started, conn.id) {
+                // A client waiting for storage is not slow: the server is.
+                if !deadline.is_zero()
+                    && !self.hub.is_waiting(id)
+                    && now.elapsed.saturating_sub(started) >= deadline
+                    && late.len() < MAX_CUT_PER_SWEEP
+                {
+                    late.push(id);
+                }
+            }
+        }
+        for key in finished {
+            self.remove(key);
+        }
+        for id in late {
+            self.hub
+                .disconnect(id, CloseReason::Trickle, now, &mut self.effects);
+        }
+        self.apply_effects(now);
+        self.refusals.report(Instant::now());
+    }
+
+    pub(super) fn remove(&mut self, key: usize) {
+        if let Some(mut conn) = self.conns.try_remove(key) {
+            if let Some(id) = conn.id {
+                if self.ids.get(&id) == Some(&key) {
+                    // Still a session: the hub must let go of it too.
+                    self.ids.remove(&id);
+                    if let Some(count) = self.per_address.get_mut(&conn.peer.ip()) {
+                        *count = count.saturating_sub(1);
+                    }
+                }
+            }
+            // Closing the socket would unregister it too; saying so keeps
+            // mio's bookkeeping exact on every platform.
+            let _ = self.poll.registry().deregister(conn.stream_mut());
+        }
+    }
+
+    pub(super) fn close_all(&mut self) {
+        self.refusals.report_now(Instant::now());
+        self.stats.report_now();
+        let now = self.now();
+        let count = self.conns.len();
+        let ids: Vec<ClientId> = self.ids.keys().copied().collect();
+        for id in ids {
+            self.hub
+                .disconnect(id, CloseReason::Shutdown, now, &mut self.effects);
+        }
+        self.effects.drain();
+        for (_, conn) in &mut self.conns {
+            let _ = conn.flush(now.elapsed);
+        }
+        self.conns.clear();
+        self.ids.clear();
+        info!(
+            "server on {} stopped ({count} connection(s) closed)",
+            self.local_addr
+        );
+    }
+}
