@@ -37,6 +37,8 @@ use mio::{Events, Interest, Poll, Token};
 
 /// The good client's address; attackers use others.
 const GOOD_FROM: u8 = 2;
+/// The `{}` → 400 probe's address (not one an attack fills).
+const PROBE_FROM: u8 = 5;
 /// Attackers' SO_SNDBUF / SO_RCVBUF (see `connect_with`).
 const ATTACKER_BUFFER: usize = 64 * 1024;
 
@@ -659,7 +661,7 @@ fn run_attack(
     let bad = {
         let stop = stop.clone();
         thread::spawn(move || {
-            let s = connect_from(loopback(GOOD_FROM + 1), addr)
+            let s = connect_from(loopback(PROBE_FROM), addr)
                 .and_then(|mut s| request(&mut s, &mut Vec::new(), &presence("good2")).map(|_| s));
             drop(s);
             probe_client(addr, stop, b"{}\n", 400)
