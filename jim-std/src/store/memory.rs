@@ -13,7 +13,54 @@ struct Tables {
     contacts: BTreeSet<(String, String)>,
     /// By id; `bool`: pending.
     messages: BTreeMap<i64, (StoredMessage, bool)>,
+    /// The ids of the messages pending for each recipient: what SQLite's
+    /// index gives the other backend. Without it every login scanned all
+    /// messages (seconds with a million stored).
+    pending: BTreeMap<String, BTreeSet<i64>>,
+    /// The ids of each conversation's messages (see [`conversation`]).
+    conversations: BTreeMap<(String, String), BTreeSet<i64>>,
     next_id: i64,
+}
+
+/// A room's messages are one conversation; a direct pair's, whichever way
+/// they went, another.
+fn conversation(from: &str, to: &str) -> (String, String) {
+    if to.starts_with('#') {
+        (to.to_owned(), String::new())
+    } else if from <= to {
+        (from.to_owned(), to.to_owned())
+    } else {
+        (to.to_owned(), from.to_owned())
+    }
+}
+
+impl Tables {
+    /// Removes message `id` and its index entries.
+    fn remove(&mut self, id: i64) {
+        let Some((m, pending)) = self.messages.remove(&id) else {
+            return;
+        };
+        if pending {
+            self.unmark(&m.to, id);
+        }
+        let key = conversation(&m.from, &m.to);
+        if let Some(ids) = self.conversations.get_mut(&key) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.conversations.remove(&key);
+            }
+        }
+    }
+
+    /// `id` is no longer pending for `to`.
+    fn unmark(&mut self, to: &str, id: i64) {
+        if let Some(ids) = self.pending.get_mut(to) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.pending.remove(to);
+            }
+        }
+    }
 }
 
 /// Everything in memory: for `--db memory` (nothing survives a restart)
@@ -95,6 +142,18 @@ impl Store for MemoryStore {
             time: m.time,
             text: m.text.clone(),
         };
+        if m.pending {
+            self.tables
+                .pending
+                .entry(m.to.clone())
+                .or_default()
+                .insert(id);
+        }
+        self.tables
+            .conversations
+            .entry(conversation(&m.from, &m.to))
+            .or_default()
+            .insert(id);
         self.tables.messages.insert(id, (stored, m.pending));
         Ok(id)
     }
@@ -105,20 +164,25 @@ impl Store for MemoryStore {
         after: i64,
         limit: u32,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        Ok(self
-            .tables
-            .messages
+        let Some(ids) = self.tables.pending.get(to) else {
+            return Ok(Vec::new());
+        };
+        Ok(ids
             .range(after.saturating_add(1)..)
-            .filter(|(_, (m, pending))| *pending && m.to == to)
+            .filter_map(|id| self.tables.messages.get(id))
             .take(limit as usize)
-            .map(|(_, (m, _))| m.clone())
+            .map(|(m, _)| m.clone())
             .collect())
     }
 
     fn mark_delivered(&mut self, ids: &[i64]) -> Result<(), StoreError> {
-        for id in ids {
-            if let Some((_, pending)) = self.tables.messages.get_mut(id) {
-                *pending = false;
+        for &id in ids {
+            if let Some((m, pending)) = self.tables.messages.get_mut(&id) {
+                if *pending {
+                    *pending = false;
+                    let to = m.to.clone();
+                    self.tables.unmark(&to, id);
+                }
             }
         }
         Ok(())
@@ -131,22 +195,15 @@ impl Store for MemoryStore {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let room = with.starts_with('#');
-        let mut page: Vec<StoredMessage> = self
-            .tables
-            .messages
+        let Some(ids) = self.tables.conversations.get(&conversation(owner, with)) else {
+            return Ok(Vec::new());
+        };
+        let mut page: Vec<StoredMessage> = ids
             .range(..before.unwrap_or(i64::MAX))
             .rev()
-            .map(|(_, (m, _))| m)
-            .filter(|m| {
-                if room {
-                    m.to == with
-                } else {
-                    (m.from == owner && m.to == with) || (m.from == with && m.to == owner)
-                }
-            })
+            .filter_map(|id| self.tables.messages.get(id))
             .take(limit as usize)
-            .cloned()
+            .map(|(m, _)| m.clone())
             .collect();
         page.reverse();
         Ok(page)
@@ -156,12 +213,24 @@ impl Store for MemoryStore {
         let before = self.tables.messages.len();
         if let Some(age) = retention.max_age {
             let cut = cutoff(now, age);
-            self.tables.messages.retain(|_, (m, _)| m.time >= cut);
+            let old: Vec<i64> = self
+                .tables
+                .messages
+                .iter()
+                .filter(|(_, (m, _))| m.time < cut)
+                .map(|(&id, _)| id)
+                .collect();
+            for id in old {
+                self.tables.remove(id);
+            }
         }
         if let Some(max) = retention.max_messages {
             let max = usize::try_from(max).unwrap_or(usize::MAX);
             while self.tables.messages.len() > max {
-                self.tables.messages.pop_first();
+                let Some(&oldest) = self.tables.messages.keys().next() else {
+                    break;
+                };
+                self.tables.remove(oldest);
             }
         }
         Ok((before - self.tables.messages.len()) as u64)

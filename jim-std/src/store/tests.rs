@@ -96,6 +96,33 @@ fn retention_deletes_by_age_and_by_count() {
 }
 
 #[test]
+fn pruned_messages_are_neither_pending_nor_history() {
+    for (name, mut s) in backends() {
+        let s = s.as_mut();
+        s.save(&msg("a", "b", 1000, "old", true)).unwrap();
+        s.save(&msg("a", "b", 2000, "new", true)).unwrap();
+        let by_age = Retention {
+            max_age: Some(Duration::from_secs(500)),
+            max_messages: None,
+        };
+        assert_eq!(s.prune(&by_age, 2100).unwrap(), 1, "{name}");
+        assert_eq!(texts(&s.pending("b", 0, 10).unwrap()), ["new"], "{name}");
+        assert_eq!(
+            texts(&s.history("b", "a", None, 10).unwrap()),
+            ["new"],
+            "{name}"
+        );
+        let by_count = Retention {
+            max_age: None,
+            max_messages: Some(0),
+        };
+        s.prune(&by_count, 2100).unwrap();
+        assert!(s.pending("b", 0, 10).unwrap().is_empty(), "{name}");
+        assert!(s.history("a", "b", None, 10).unwrap().is_empty(), "{name}");
+    }
+}
+
+#[test]
 fn a_file_keeps_everything_across_reopening() {
     let dir = std::env::temp_dir().join(format!("jim-store-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
