@@ -83,6 +83,10 @@ pub(super) struct Connection {
     pub message_started: Option<Duration>,
     /// Queued to be served in the next turn.
     pub scheduled: bool,
+    /// Scheduled because its slice ran out with input left (not for a
+    /// storage answer or a drained outbox): new input from it waits for
+    /// its place in the queue.
+    pub busy: bool,
     /// Queued to be flushed at the end of this turn.
     pub dirty: bool,
     /// Input left unread while the outbox was over its mark.
@@ -103,6 +107,7 @@ impl Connection {
             state: State::Open,
             message_started: None,
             scheduled: false,
+            busy: false,
             dirty: false,
             read_paused: false,
             notify_drained: false,
@@ -125,6 +130,7 @@ impl Connection {
             state: State::Open,
             message_started: None,
             scheduled: false,
+            busy: false,
             dirty: false,
             read_paused: false,
             notify_drained: false,

@@ -106,7 +106,12 @@ impl EventLoop {
         match served {
             Served::Drained | Served::Paused | Served::Waiting | Served::Closed => {}
             Served::Again if slice.frames < FRAMES_PER_TURN => self.schedule_first(key),
-            Served::Again => self.schedule(key),
+            Served::Again => {
+                if let Some(conn) = self.conns.get_mut(key) {
+                    conn.busy = true;
+                }
+                self.schedule(key);
+            }
             Served::Eof => {
                 if mid_message {
                     info!("client {id} ({}) disconnected mid-message", conn.peer);

@@ -215,7 +215,7 @@ impl EventLoop {
                             self.flush(key, now);
                         }
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            if self.conns.get(key).is_some_and(|c| c.scheduled) {
+                            if self.conns.get(key).is_some_and(|c| c.scheduled && c.busy) {
                                 continue;
                             }
                             let slice = if self.turn_work >= TURN_BUDGET {
@@ -235,18 +235,28 @@ impl EventLoop {
             // The carried-over have a budget of their own, so that new
             // connections cannot hold them back.
             let carried_from = self.turn_work;
+            let mut waiting = Vec::new();
             for (i, key) in carried.into_iter().enumerate() {
                 let Some(conn) = self.conns.get_mut(key) else {
                     continue;
                 };
-                conn.scheduled = false;
-                // A few always go, so the carried-over never starve.
-                if i >= CARRIED_MIN && self.turn_work.saturating_sub(carried_from) >= TURN_BUDGET {
-                    self.schedule(key);
+                // A few always go, so the carried-over never starve; the
+                // rest keep their place for the next turn, and so does one
+                // already served in this turn (a storage answer's).
+                let over =
+                    i >= CARRIED_MIN && self.turn_work.saturating_sub(carried_from) >= TURN_BUDGET;
+                if over || self.served.get(&key) == Some(&self.turn) {
+                    waiting.push(key);
                     continue;
                 }
+                conn.scheduled = false;
+                conn.busy = false;
                 self.serve_input(key, Slice::FULL, now);
             }
+            // Those that waited go before those served again: in order,
+            // everyone's turn comes.
+            waiting.append(&mut self.next_turn);
+            self.next_turn = waiting;
             self.stats.phase_done(Phase::Carried);
             if self.accept_retry.is_some_and(|at| now.elapsed >= at) {
                 self.accept_retry = None;
