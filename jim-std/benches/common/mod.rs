@@ -332,7 +332,11 @@ impl JimChild {
         {
             let (bytes, lines, tail) = (log_bytes.clone(), log_lines.clone(), log_tail.clone());
             thread::spawn(move || {
-                let mut reader = BufReader::new(stderr);
+                // Ahead of the attackers on its CPU: a log reader that lags
+                // fills the pipe, and the server then blocks in its log
+                // writes — the harness, not the server, would be measured.
+                realtime_thread();
+                let mut reader = BufReader::with_capacity(1 << 20, stderr);
                 let mut line = Vec::new();
                 while let Ok(n) = reader.read_until(b'\n', &mut line) {
                     if n == 0 {
