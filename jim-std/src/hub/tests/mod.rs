@@ -600,8 +600,9 @@ fn silence_brings_a_probe_then_a_close() {
     assert_eq!(s.hub.holder_of("alice"), None);
 }
 
-#[test]
-fn expiry_is_spread_over_ticks() {
+/// Five connections, an idle timeout of 10 s, at most three expiries (or
+/// probes) per tick: the setup of the spreading tests.
+fn five_idle_with_three_per_tick() -> Script {
     let mut s = Script::with(HubConfig {
         idle_timeout: Duration::from_secs(10),
         max_expired_per_tick: 3,
@@ -610,6 +611,12 @@ fn expiry_is_spread_over_ticks() {
     for who in ["a", "b", "c", "d", "e"] {
         s.connect(who);
     }
+    s
+}
+
+#[test]
+fn expiry_is_spread_over_ticks() {
+    let mut s = five_idle_with_three_per_tick();
     s.advance(Duration::from_secs(10));
     let mut out = Effects::new();
     let next = s.hub.tick(s.now, &mut out);
@@ -623,14 +630,7 @@ fn expiry_is_spread_over_ticks() {
 
 #[test]
 fn probes_are_spread_over_ticks() {
-    let mut s = Script::with(HubConfig {
-        idle_timeout: Duration::from_secs(10),
-        max_expired_per_tick: 3,
-        ..HubConfig::default()
-    });
-    for who in ["a", "b", "c", "d", "e"] {
-        s.connect(who);
-    }
+    let mut s = five_idle_with_three_per_tick();
     s.advance(Duration::from_secs(5));
     let mut out = Effects::new();
     let next = s.hub.tick(s.now, &mut out);
