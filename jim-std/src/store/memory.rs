@@ -213,11 +213,12 @@ impl Store for MemoryStore {
         let before = self.tables.messages.len();
         if let Some(age) = retention.max_age {
             let cut = cutoff(now, age);
+            // The oldest first, as in SQLite (see `Retention::max_age`).
             let old: Vec<i64> = self
                 .tables
                 .messages
                 .iter()
-                .filter(|(_, (m, _))| m.time < cut)
+                .take_while(|(_, (m, _))| m.time < cut)
                 .map(|(&id, _)| id)
                 .collect();
             for id in old {

@@ -70,7 +70,11 @@ pub struct NewMessage {
 /// limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Retention {
-    /// Messages older than this are deleted.
+    /// Messages older than this are deleted, oldest first: from the
+    /// first message stored up to the first one that is younger. Times
+    /// are the server's clock when each was stored, so they follow the
+    /// order of storing unless the clock is set back; then the messages
+    /// after the step wait for those before it.
     pub max_age: Option<Duration>,
     /// Only the newest this many messages are kept.
     pub max_messages: Option<u64>,
@@ -145,5 +149,7 @@ pub(crate) fn cutoff(now: u64, age: Duration) -> u64 {
     now.saturating_sub(age.as_secs())
 }
 
+#[cfg(test)]
+mod migration_tests;
 #[cfg(test)]
 mod tests;
