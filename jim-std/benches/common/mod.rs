@@ -470,9 +470,17 @@ pub fn wait_until(within: Duration, mut f: impl FnMut() -> bool) -> bool {
 /// Whether to pin: the server to CPU 0, the load generator to CPU 1, so
 /// that on a 2-core machine neither starves the other (`JIM_BENCH_PIN=0`
 /// turns it off; it needs 2 CPUs).
+///
+/// Decided once, on the first call: `available_parallelism` counts the
+/// CPUs this process may use, so asked again after the load generator
+/// pinned itself to CPU 1 it would say 1 — and the server, left
+/// unpinned, would inherit CPU 1 and share it with the attackers.
 pub fn pinning() -> bool {
-    std::env::var("JIM_BENCH_PIN").map_or(true, |v| v != "0")
-        && thread::available_parallelism().map_or(1, |n| n.get()) >= 2
+    static PINNING: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *PINNING.get_or_init(|| {
+        std::env::var("JIM_BENCH_PIN").map_or(true, |v| v != "0")
+            && thread::available_parallelism().map_or(1, |n| n.get()) >= 2
+    })
 }
 
 /// Pins process (or thread) `pid` (0: the caller) and the threads it

@@ -10,9 +10,11 @@
 mod admission;
 mod config;
 mod connection;
+mod descriptor_table;
 mod event_loop;
 mod listener;
 mod outbox;
+mod thread_clock;
 mod turn_stats;
 
 use std::io;
@@ -21,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
-use log::{info, warn};
+use log::{debug, info, warn};
 
 use crate::hub::StoreTag;
 use crate::store::{Outcome, StoreWorker};
@@ -63,6 +65,11 @@ impl Server {
         let store = config.storage.open().map_err(io::Error::other)?;
         let mut listener = listener::bind(addr, config.backlog)?;
         let local_addr = listener.local_addr()?;
+        // Every connection, plus the descriptors the server keeps for
+        // itself (poll, waker, storage files, the spare).
+        if let Some(highest) = descriptor_table::reserve(&listener, config.max_connections + 64) {
+            debug!("descriptor table holds {highest} descriptors");
+        }
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;

@@ -10,8 +10,9 @@
 
 use std::time::{Duration, Instant};
 
-use cpu_time::ThreadTime;
 use log::{debug, info};
+
+use super::thread_clock::{ThreadClock, ThreadClocks};
 
 /// How often the slowest turn is reported.
 pub(super) const REPORT_EVERY: Duration = Duration::from_secs(10);
@@ -68,19 +69,20 @@ pub(super) struct Turn {
     /// Connections that wrote.
     pub flushed: usize,
     total: Duration,
-    /// The loop thread's CPU time in the turn (user and kernel): far
-    /// below `total`, the thread was waiting — preempted, or blocked in
-    /// the kernel — rather than working.
-    cpu: Option<Duration>,
+    /// The loop thread's CPU time in the turn (user and kernel) and its
+    /// time waiting for a CPU: far below `total` on the CPU, the thread
+    /// was preempted (the waiting time) or blocked in the kernel (the
+    /// rest) rather than working.
+    cpu: Option<ThreadClocks>,
 }
 
 /// The turn under way and the interval's slowest.
 pub(super) struct TurnStats {
     interval_start: Instant,
     turn_start: Instant,
-    /// The thread's CPU time when the turn started (`ThreadTime` itself
-    /// is not `Send`, the loop is).
-    turn_cpu: Option<Duration>,
+    /// The thread's clocks when the turn started.
+    turn_cpu: Option<ThreadClocks>,
+    clock: ThreadClock,
     phase_start: Instant,
     current: Turn,
     slowest: Turn,
@@ -94,6 +96,7 @@ impl TurnStats {
             interval_start: now,
             turn_start: now,
             turn_cpu: None,
+            clock: ThreadClock::new(),
             phase_start: now,
             current: Turn::default(),
             slowest: Turn::default(),
@@ -106,7 +109,7 @@ impl TurnStats {
     pub(super) fn start(&mut self, events: usize, carried: usize) {
         let now = Instant::now();
         self.turn_start = now;
-        self.turn_cpu = thread_cpu();
+        self.turn_cpu = self.clock.read();
         self.phase_start = now;
         self.current = Turn {
             events,
@@ -133,8 +136,8 @@ impl TurnStats {
         self.current.total = now.saturating_duration_since(self.turn_start);
         self.current.cpu = self
             .turn_cpu
-            .zip(thread_cpu())
-            .map(|(start, end)| end.saturating_sub(start));
+            .zip(self.clock.read())
+            .map(|(start, end)| end.since(start));
         self.turns += 1;
         if self.current.total >= SLOW_TURN {
             self.slow_turns += 1;
@@ -178,8 +181,14 @@ fn describe(t: &Turn, turns: u64, slow: u64) -> String {
             (d >= Duration::from_micros(100)).then(|| format!("{} {}", p.name(), ms(d)))
         })
         .collect();
-    let cpu = t.cpu.map_or(String::new(), |cpu| {
-        format!(", {} of it on the CPU", ms(cpu))
+    let cpu = t.cpu.map_or(String::new(), |c| {
+        let waiting = c
+            .waiting_for_cpu
+            .map_or(String::new(), |w| format!(", {} waiting for one", ms(w)));
+        let switches = c
+            .switches
+            .map_or(String::new(), |n| format!(", off it {n} times"));
+        format!(", {} of it on the CPU{waiting}{switches}", ms(c.on_cpu))
     });
     format!(
         "slowest turn {}{cpu} ({}{}{} events, {} carried over, {} messages and reads, {} flushed) of {turns} turns, {slow} of them {} or longer",
@@ -192,11 +201,6 @@ fn describe(t: &Turn, turns: u64, slow: u64) -> String {
         t.flushed,
         ms(SLOW_TURN),
     )
-}
-
-/// The CPU time this thread has used, if the platform tells.
-fn thread_cpu() -> Option<Duration> {
-    ThreadTime::try_now().ok().map(|t| t.as_duration())
 }
 
 fn ms(d: Duration) -> String {
@@ -215,7 +219,11 @@ mod tests {
             work: 40,
             flushed: 3,
             total: Duration::from_millis(31),
-            cpu: Some(Duration::from_millis(2)),
+            cpu: Some(ThreadClocks {
+                on_cpu: Duration::from_millis(2),
+                waiting_for_cpu: Some(Duration::from_micros(25_400)),
+                switches: Some(3),
+            }),
             ..Turn::default()
         };
         t.phases[Phase::Events as usize] = Duration::from_millis(30);
@@ -223,7 +231,7 @@ mod tests {
         let line = describe(&t, 500, 1);
         assert_eq!(
             line,
-            "slowest turn 31.0 ms, 2.0 ms of it on the CPU (events 30.0 ms; 7 events, 2 carried over, 40 messages and reads, 3 flushed) of 500 turns, 1 of them 20.0 ms or longer"
+            "slowest turn 31.0 ms, 2.0 ms of it on the CPU, 25.4 ms waiting for one, off it 3 times (events 30.0 ms; 7 events, 2 carried over, 40 messages and reads, 3 flushed) of 500 turns, 1 of them 20.0 ms or longer"
         );
     }
 
@@ -244,7 +252,7 @@ mod tests {
         assert_eq!(stats.slowest.work, 5);
         assert!(stats.slowest.phases[Phase::Events as usize] >= Duration::from_millis(3));
         // Spinning is CPU time (where the clock can be read at all).
-        if let Some(cpu) = stats.slowest.cpu {
+        if let Some(cpu) = stats.slowest.cpu.map(|c| c.on_cpu) {
             assert!(cpu >= Duration::from_millis(1), "{cpu:?}");
         }
     }

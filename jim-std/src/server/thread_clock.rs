@@ -1,0 +1,150 @@
+//! The loop thread's own clocks: how long it ran on a CPU and, where the
+//! platform tells, how long it was ready to run but waited for one and how
+//! often it left the CPU.
+//!
+//! A turn that takes 50 ms of wall time with 3 ms on the CPU was either
+//! preempted (another thread or the kernel's interrupt work held the CPU)
+//! or blocked in a system call; the two need different fixes, so the slow
+//! turn report tells them apart. The CPU time is the thread's CPU clock;
+//! the waiting time, on Linux, the second field of
+//! `/proc/thread-self/schedstat` (the scheduler's run-queue delay, in
+//! nanoseconds, brought up to date each time the thread gets a CPU). The
+//! first field there is CPU time too, but only as of the last tick, too
+//! coarse for a turn; elsewhere only the CPU time is known.
+
+use std::time::Duration;
+
+/// One reading of the thread's clocks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct ThreadClocks {
+    /// Time spent running, user and kernel.
+    pub on_cpu: Duration,
+    /// Time spent runnable but not running, if known.
+    pub waiting_for_cpu: Option<Duration>,
+    /// How many times the thread got a CPU back after it had stopped
+    /// running — preempted or blocked — if known. Time neither on the CPU
+    /// nor waiting, with no such switch, went to interrupt work (or to the
+    /// hypervisor) while the thread held its CPU.
+    pub switches: Option<u64>,
+}
+
+impl ThreadClocks {
+    /// What happened between `earlier` and `self`.
+    pub(super) fn since(self, earlier: ThreadClocks) -> ThreadClocks {
+        ThreadClocks {
+            on_cpu: self.on_cpu.saturating_sub(earlier.on_cpu),
+            waiting_for_cpu: self
+                .waiting_for_cpu
+                .zip(earlier.waiting_for_cpu)
+                .map(|(now, then)| now.saturating_sub(then)),
+            switches: self
+                .switches
+                .zip(earlier.switches)
+                .map(|(now, then)| now.saturating_sub(then)),
+        }
+    }
+}
+
+/// Reads the clocks of the thread that first calls [`ThreadClock::read`].
+pub(super) struct ThreadClock {
+    #[cfg(target_os = "linux")]
+    schedstat: Option<std::fs::File>,
+    #[cfg(target_os = "linux")]
+    opened: bool,
+}
+
+impl ThreadClock {
+    pub(super) fn new() -> Self {
+        ThreadClock {
+            #[cfg(target_os = "linux")]
+            schedstat: None,
+            #[cfg(target_os = "linux")]
+            opened: false,
+        }
+    }
+
+    /// The calling thread's clocks now; `None` if the platform tells
+    /// nothing. The file is opened on the first call, so it names the
+    /// thread that reads (the loop may be built on another thread).
+    pub(super) fn read(&mut self) -> Option<ThreadClocks> {
+        let on_cpu = cpu_time::ThreadTime::try_now().ok()?.as_duration();
+        let sched = self.schedstat();
+        Some(ThreadClocks {
+            on_cpu,
+            waiting_for_cpu: sched.map(|s| s.0),
+            switches: sched.map(|s| s.1),
+        })
+    }
+
+    /// Run-queue delay and the number of times the thread was given a CPU.
+    #[cfg(target_os = "linux")]
+    fn schedstat(&mut self) -> Option<(Duration, u64)> {
+        if !self.opened {
+            self.opened = true;
+            self.schedstat = std::fs::File::open("/proc/thread-self/schedstat").ok();
+        }
+        self.schedstat.as_mut().and_then(read_schedstat)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn schedstat(&mut self) -> Option<(Duration, u64)> {
+        None
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn read_schedstat(file: &mut std::fs::File) -> Option<(Duration, u64)> {
+    use std::io::{Read, Seek, SeekFrom};
+    // Three decimal u64s and two separators: 64 bytes is plenty.
+    let mut buf = [0u8; 64];
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let n = file.read(&mut buf).ok()?;
+    parse_schedstat(buf.get(..n)?)
+}
+
+/// The waiting time and timeslices of `"<ns on cpu> <ns waiting> <timeslices>\n"`.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn parse_schedstat(text: &[u8]) -> Option<(Duration, u64)> {
+    let text = std::str::from_utf8(text).ok()?;
+    let mut fields = text.split_ascii_whitespace();
+    let _on_cpu = fields.next()?;
+    let waiting: u64 = fields.next()?.parse().ok()?;
+    let slices: u64 = fields.next()?.parse().ok()?;
+    Some((Duration::from_nanos(waiting), slices))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedstat_lines_are_parsed_and_bad_ones_refused() {
+        assert_eq!(
+            parse_schedstat(b"1206819 2109424 2\n"),
+            Some((Duration::from_nanos(2_109_424), 2))
+        );
+        assert_eq!(parse_schedstat(b""), None);
+        assert_eq!(parse_schedstat(b"12"), None);
+        assert_eq!(parse_schedstat(b"12 34"), None);
+        assert_eq!(parse_schedstat(b"12 x 3"), None);
+        assert_eq!(parse_schedstat(&[0xff, b' ', b'1']), None);
+    }
+
+    #[test]
+    fn spinning_shows_as_time_on_the_cpu() {
+        let mut clock = ThreadClock::new();
+        let Some(before) = clock.read() else {
+            return; // a platform that tells nothing
+        };
+        let spin = std::time::Instant::now();
+        while spin.elapsed() < Duration::from_millis(5) {
+            std::hint::spin_loop();
+        }
+        let after = clock.read().map(|a| a.since(before)).unwrap_or_default();
+        assert!(after.on_cpu >= Duration::from_millis(2), "{after:?}");
+        if cfg!(target_os = "linux") && std::path::Path::new("/proc/thread-self/schedstat").exists()
+        {
+            assert!(after.waiting_for_cpu.is_some(), "{after:?}");
+        }
+    }
+}
