@@ -27,7 +27,7 @@ mod closing;
 mod input;
 mod output;
 
-use closing::SCRATCH;
+use closing::{SCRATCH, SWEEP_AGAIN};
 use input::Slice;
 
 use std::cmp::Reverse;
@@ -275,8 +275,8 @@ impl EventLoop {
                 self.apply_effects(now);
             }
             if now.elapsed >= self.next_sweep {
-                self.sweep(now);
-                self.next_sweep = now.elapsed + SWEEP_EVERY;
+                let more = self.sweep(now);
+                self.next_sweep = now.elapsed + if more { SWEEP_AGAIN } else { SWEEP_EVERY };
             }
             self.stats.phase_done(Phase::Timers);
             let dirty = std::mem::take(&mut self.dirty);
