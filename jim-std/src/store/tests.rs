@@ -334,3 +334,47 @@ fn the_worker_enforces_retention_in_the_background() {
         assert!(std::time::Instant::now() < deadline, "never pruned");
     }
 }
+
+#[test]
+fn the_queue_takes_what_fits_and_refuses_the_rest_as_busy() {
+    use std::sync::{mpsc, Arc, Mutex};
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    // The first outcome waits at a gate: meanwhile the worker takes
+    // nothing, so what is submitted stays queued.
+    let (entered_tx, entered) = mpsc::channel::<()>();
+    let (release, gate) = mpsc::channel::<()>();
+    let entered_tx = Mutex::new(entered_tx);
+    let gate = Mutex::new(gate);
+    let done: worker::Completion<u32> = Arc::new(move |tag, outcome| {
+        if tag == 0 {
+            let _ = entered_tx.lock().unwrap().send(());
+            let _ = gate.lock().unwrap().recv_timeout(Duration::from_secs(10));
+        }
+        let _ = tx.lock().unwrap().send((tag, outcome));
+    });
+    let config = StoreConfig {
+        queue: 4,
+        ..StoreConfig::default()
+    };
+    let w = StoreWorker::spawn(Box::new(SqliteStore::in_memory().unwrap()), config, done).unwrap();
+    let save = |i: u32| Op::Save(msg("a", "#r", 1, &i.to_string(), false));
+    w.submit(0, save(0)).unwrap();
+    entered.recv_timeout(Duration::from_secs(10)).unwrap();
+    let refused = w.submit_all((1..=6).map(|i| (i, save(i))).collect());
+    let refused: Vec<(u32, bool)> = refused
+        .into_iter()
+        .map(|(tag, e)| (tag, matches!(e, StoreError::Busy)))
+        .collect();
+    assert_eq!(refused, vec![(5, true), (6, true)], "four fit");
+    assert!(matches!(w.submit(7, save(7)), Err((7, StoreError::Busy))));
+    release.send(()).unwrap();
+    let tags: Vec<u32> = (0..5)
+        .map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap().0)
+        .collect();
+    assert_eq!(tags, vec![0, 1, 2, 3, 4], "in order");
+    // Taken by the worker, they make room again.
+    w.submit(8, save(8)).unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap().0, 8);
+    drop(w);
+}

@@ -9,6 +9,7 @@
 //! batch is rolled back and each op retried in a transaction of its own,
 //! so one failure costs only its own op.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -50,19 +51,25 @@ impl Default for StoreConfig {
 pub type Completion<T> = Arc<dyn Fn(T, Outcome) + Send + Sync>;
 
 enum Job<T> {
-    Op(T, Op),
+    /// Ops in the order they were queued.
+    Ops(Vec<(T, Op)>),
     Stop,
 }
 
 /// Queues ops for the worker; cheap to clone.
 pub struct Submit<T> {
     tx: SyncSender<Job<T>>,
+    /// Ops queued and not yet taken by the worker, against `limit`.
+    queued: Arc<AtomicUsize>,
+    limit: usize,
 }
 
 impl<T> Clone for Submit<T> {
     fn clone(&self) -> Self {
         Submit {
             tx: self.tx.clone(),
+            queued: Arc::clone(&self.queued),
+            limit: self.limit,
         }
     }
 }
@@ -71,17 +78,78 @@ impl<T> Submit<T> {
     /// Queues `op` for `tag` without blocking; gives them back with the
     /// reason when the queue is full or the worker has stopped.
     pub fn submit(&self, tag: T, op: Op) -> Result<(), (T, StoreError)> {
-        let Err(e) = self.tx.try_send(Job::Op(tag, op)) else {
-            return Ok(());
+        match self.submit_all(vec![(tag, op)]).pop() {
+            Some(refused) => Err(refused),
+            None => Ok(()),
+        }
+    }
+
+    /// Queues `ops`, in order, as one hand-over: the worker is woken once
+    /// for all of them (the event loop hands over a turn's ops together;
+    /// one wake per op made the two threads take turns on a shared CPU,
+    /// hundreds of times in one turn). Returns those that did not fit, or
+    /// all of them if the worker has stopped, with the reason.
+    pub fn submit_all(&self, mut ops: Vec<(T, Op)>) -> Vec<(T, StoreError)> {
+        if ops.is_empty() {
+            return Vec::new();
+        }
+        // Take room for as many as fit; the rest are refused.
+        let mut taken = 0;
+        let _ = self
+            .queued
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| {
+                taken = self.limit.saturating_sub(queued).min(ops.len());
+                Some(queued + taken)
+            });
+        let refused: Vec<(T, StoreError)> = ops
+            .split_off(taken)
+            .into_iter()
+            .map(|(tag, _)| (tag, StoreError::Busy))
+            .collect();
+        if ops.is_empty() {
+            return refused;
+        }
+        let count = ops.len();
+        let Err(e) = self.tx.try_send(Job::Ops(ops)) else {
+            return refused;
         };
-        let (job, why) = match e {
-            TrySendError::Full(job) => (job, StoreError::Busy),
-            TrySendError::Disconnected(job) => (job, StoreError::Stopped),
+        self.queued.fetch_sub(count, Ordering::AcqRel);
+        let (job, stopped) = match e {
+            // Cannot happen while `limit` bounds the jobs too (a job holds
+            // at least one op); refused like a full queue if it does.
+            TrySendError::Full(job) => (job, false),
+            TrySendError::Disconnected(job) => (job, true),
         };
-        match job {
-            Job::Op(tag, _) => Err((tag, why)),
+        let why = || {
+            if stopped {
+                StoreError::Stopped
+            } else {
+                StoreError::Busy
+            }
+        };
+        let mut all: Vec<(T, StoreError)> = match job {
+            Job::Ops(ops) => ops.into_iter().map(|(tag, _)| (tag, why())).collect(),
             // Only `Drop` sends a stop, never this.
-            Job::Stop => Ok(()),
+            Job::Stop => Vec::new(),
+        };
+        all.extend(refused);
+        all
+    }
+
+    /// Queues `op` whatever the limit, waiting if the channel is full: for
+    /// the password thread, whose op is the second half of one already
+    /// counted.
+    fn send_now(&self, tag: T, op: Op) -> Result<(), T> {
+        self.queued.fetch_add(1, Ordering::AcqRel);
+        match self.tx.send(Job::Ops(vec![(tag, op)])) {
+            Ok(()) => Ok(()),
+            Err(mpsc::SendError(job)) => {
+                self.queued.fetch_sub(1, Ordering::AcqRel);
+                match job {
+                    Job::Ops(mut ops) => ops.pop().map_or(Ok(()), |(tag, _)| Err(tag)),
+                    Job::Stop => Ok(()),
+                }
+            }
         }
     }
 }
@@ -100,10 +168,18 @@ impl<T: Send + 'static> StoreWorker<T> {
         config: StoreConfig,
         done: Completion<T>,
     ) -> std::io::Result<StoreWorker<T>> {
-        let (tx, rx) = mpsc::sync_channel(config.queue.max(1));
+        let limit = config.queue.max(1);
+        // One slot more than ops: the stop always fits.
+        let (tx, rx) = mpsc::sync_channel(limit + 1);
+        let queued = Arc::new(AtomicUsize::new(0));
+        let submit = Submit {
+            tx,
+            queued: Arc::clone(&queued),
+            limit,
+        };
         let (hash_tx, hash_rx) = mpsc::channel::<HashJob<T>>();
         let passwords = config.passwords.clone();
-        let again = Submit { tx: tx.clone() };
+        let again = submit.clone();
         let hash_done = done.clone();
         let hasher = std::thread::Builder::new()
             .name("jim-passwords".into())
@@ -116,11 +192,12 @@ impl<T: Send + 'static> StoreWorker<T> {
                     config,
                     done,
                     hash_tx,
+                    queued,
                 };
                 w.run(&rx);
             })?;
         Ok(StoreWorker {
-            submit: Submit { tx },
+            submit,
             threads: vec![worker, hasher],
         })
     }
@@ -133,6 +210,11 @@ impl<T: Send + 'static> StoreWorker<T> {
     /// Queues `op` (see [`Submit::submit`]).
     pub fn submit(&self, tag: T, op: Op) -> Result<(), (T, StoreError)> {
         self.submit.submit(tag, op)
+    }
+
+    /// Queues `ops` with one wake (see [`Submit::submit_all`]).
+    pub fn submit_all(&self, ops: Vec<(T, Op)>) -> Vec<(T, StoreError)> {
+        self.submit.submit_all(ops)
     }
 }
 
@@ -171,7 +253,7 @@ fn hash_loop<T>(
                     name: job.name,
                     phc,
                 };
-                if let Err(mpsc::SendError(Job::Op(tag, _))) = again.tx.send(Job::Op(job.tag, op)) {
+                if let Err(tag) = again.send_now(job.tag, op) {
                     done(tag, Outcome::Failed(StoreError::Stopped));
                 }
             }
@@ -185,6 +267,8 @@ struct Worker<T> {
     config: StoreConfig,
     done: Completion<T>,
     hash_tx: Sender<HashJob<T>>,
+    /// Ops queued and not yet taken (see [`Submit`]).
+    queued: Arc<AtomicUsize>,
 }
 
 /// What one op of a batch came to before the commit.
@@ -205,8 +289,8 @@ impl<T> Worker<T> {
         let mut stopping = false;
         while !stopping {
             let wait = next_prune.saturating_duration_since(Instant::now());
-            let first = match rx.recv_timeout(wait) {
-                Ok(Job::Op(tag, op)) => (tag, op),
+            let mut batch = match rx.recv_timeout(wait) {
+                Ok(Job::Ops(ops)) => self.took(ops),
                 Ok(Job::Stop) => break,
                 Err(RecvTimeoutError::Timeout) => {
                     self.prune();
@@ -215,10 +299,9 @@ impl<T> Worker<T> {
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
             };
-            let mut batch = vec![first];
             while batch.len() < self.config.batch {
                 match rx.try_recv() {
-                    Ok(Job::Op(tag, op)) => batch.push((tag, op)),
+                    Ok(Job::Ops(ops)) => batch.extend(self.took(ops)),
                     Ok(Job::Stop) => {
                         stopping = true;
                         break;
@@ -226,7 +309,7 @@ impl<T> Worker<T> {
                     Err(_) => break,
                 }
             }
-            self.run_batch(batch);
+            self.run_batches(batch);
             // A busy worker prunes too, between batches.
             if Instant::now() >= next_prune {
                 self.prune();
@@ -236,13 +319,26 @@ impl<T> Worker<T> {
         // Stopping: finish what was queued before the stop.
         let rest: Vec<(T, Op)> = rx
             .try_iter()
-            .filter_map(|job| match job {
-                Job::Op(tag, op) => Some((tag, op)),
-                Job::Stop => None,
+            .flat_map(|job| match job {
+                Job::Ops(ops) => ops,
+                Job::Stop => Vec::new(),
             })
             .collect();
-        if !rest.is_empty() {
-            self.run_batch(rest);
+        self.run_batches(rest);
+    }
+
+    /// `ops` leave the queue.
+    fn took(&self, ops: Vec<(T, Op)>) -> Vec<(T, Op)> {
+        self.queued.fetch_sub(ops.len(), Ordering::AcqRel);
+        ops
+    }
+
+    /// `ops` in transactions of at most [`StoreConfig::batch`].
+    fn run_batches(&mut self, mut ops: Vec<(T, Op)>) {
+        while !ops.is_empty() {
+            let rest = ops.split_off(ops.len().min(self.config.batch.max(1)));
+            self.run_batch(ops);
+            ops = rest;
         }
     }
 

@@ -84,6 +84,8 @@ impl EventLoop {
     }
 
     pub(super) fn close_all(&mut self) {
+        // What the last turn asked of storage is still done.
+        self.submit_stored_ops(self.now());
         self.refusals.report_now(Instant::now());
         self.stats.report_now();
         let now = self.now();

@@ -49,7 +49,7 @@ use super::turn_stats::{Phase, TurnStats};
 use super::Shared;
 use crate::client::unix_seconds;
 use crate::hub::{ClientId, Effects, Hub, StoreTag, Time};
-use crate::store::StoreWorker;
+use crate::store::{Op, StoreWorker};
 use crate::ServerConfig;
 
 /// The listener's token; connections use their slab index.
@@ -96,6 +96,10 @@ pub(super) struct EventLoop {
     next_turn_first: Vec<usize>,
     /// Connections whose outbox changed this turn.
     dirty: Vec<usize>,
+    /// Storage outcomes were left for the next turn.
+    stored_left: bool,
+    /// The turn's storage ops, handed over when it ends.
+    to_store: Vec<(StoreTag, Op)>,
     /// Paced outboxes: when to write to them next.
     paced: BinaryHeap<Reverse<(Duration, usize)>>,
     framers: FramerPool,
@@ -144,6 +148,8 @@ impl EventLoop {
             next_turn: Vec::new(),
             next_turn_first: Vec::new(),
             dirty: Vec::new(),
+            stored_left: false,
+            to_store: Vec::new(),
             paced: BinaryHeap::new(),
             framers: FramerPool::default(),
             scratch: vec![0; SCRATCH].into_boxed_slice(),
@@ -288,6 +294,9 @@ impl EventLoop {
                 self.flush(key, now);
             }
             self.stats.phase_done(Phase::Flush);
+            // After the flush: waking the storage thread never delays the
+            // answers of this turn.
+            self.submit_stored_ops(now);
             self.stats.finish(self.turn_work, flushed);
         }
         self.close_all();
@@ -301,6 +310,7 @@ impl EventLoop {
             || !self.next_turn_first.is_empty()
             || !self.dirty.is_empty()
             || self.accept_more
+            || self.stored_left
         {
             return Duration::ZERO;
         }

@@ -53,12 +53,8 @@ impl EventLoop {
                         conn.start_closing(now.elapsed);
                         self.mark_dirty(key);
                     }
-                    Effect::Store { tag, op } => {
-                        if let Err((tag, e)) = self.store.submit(tag, op) {
-                            self.hub
-                                .stored(tag, Outcome::Failed(e), now, &mut self.effects);
-                        }
-                    }
+                    // Handed over at the end of the turn, all together.
+                    Effect::Store { tag, op } => self.to_store.push((tag, op)),
                     Effect::Resume(client) => {
                         if let Some(&key) = self.ids.get(&client) {
                             self.schedule(key);
@@ -131,6 +127,22 @@ impl EventLoop {
                 }
                 self.remove(key);
             }
+        }
+    }
+}
+
+impl EventLoop {
+    /// Hands the turn's storage ops to the storage thread, in order, with
+    /// one wake; those refused (queue full, worker stopped) are answered
+    /// as failed, and those answers go out with the next turn's flush.
+    pub(super) fn submit_stored_ops(&mut self, now: Time) {
+        while !self.to_store.is_empty() {
+            let ops = std::mem::take(&mut self.to_store);
+            for (tag, e) in self.store.submit_all(ops) {
+                self.hub
+                    .stored(tag, Outcome::Failed(e), now, &mut self.effects);
+            }
+            self.apply_effects(now);
         }
     }
 }
