@@ -23,6 +23,7 @@ mod memory;
 mod open;
 mod password;
 mod sqlite;
+mod submit;
 mod worker;
 
 pub use apply::{apply, Op, Outcome};
@@ -31,7 +32,8 @@ pub use memory::MemoryStore;
 pub use open::Storage;
 pub use password::{Login, Passwords};
 pub use sqlite::{Durability, SqliteStore, SCHEMA_VERSION};
-pub use worker::{Completion, StoreConfig, StoreWorker, Submit};
+pub use submit::Submit;
+pub use worker::{Completion, StoreConfig, StoreWorker};
 
 use std::time::Duration;
 
