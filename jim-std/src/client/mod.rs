@@ -6,13 +6,20 @@
 //! sockets, timeouts, threads and owned results.
 
 mod challenge;
+mod config;
 mod event;
+mod login;
+mod reader;
+mod request;
 mod session;
+mod shared;
 mod wire;
 
 pub use challenge::{challenge_answer, password_key, PBKDF2_ROUNDS};
+pub use config::{Dialect, SessionConfig};
 pub use event::{Disconnect, Event, Events, Incoming};
-pub use session::{Dialect, Pending, Reply, Request, Session, SessionConfig};
+pub use request::{Reply, Request};
+pub use session::{Pending, Session};
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

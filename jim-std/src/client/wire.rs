@@ -8,8 +8,9 @@ use jim_core::{
     Room, SenderKey, Spelling, StatusCode, TargetKey, Text, TextKey, Timestamp,
 };
 
+use super::config::Dialect;
 use super::event::Incoming;
-use super::session::{Dialect, Reply, Request};
+use super::request::{Reply, Request};
 
 /// Largest frame the session reads or writes: the server's, as every
 /// message the field limits allow fits it.
