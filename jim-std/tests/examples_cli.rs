@@ -1,4 +1,4 @@
-//! The example binaries themselves (examples/server.rs, examples/client.rs),
+//! The example binaries themselves (examples/server.rs, examples/client/),
 //! built once with `cargo build -p jim-std --examples` and run as
 //! processes.
 
