@@ -319,6 +319,17 @@ fn main() -> ExitCode {
         max_age: (args.keep_days > 0).then(|| Duration::from_secs(args.keep_days * 86_400)),
         max_messages: (args.keep_messages > 0).then_some(args.keep_messages),
     };
+    // Many systems start programs with room for 1,024 open files: about a
+    // thousand clients, whatever --max-connections says. Raised as far as
+    // the hard limit lets this program go.
+    #[cfg(unix)]
+    match jim_std::raise_open_files_limit(config.descriptors_needed() as u64) {
+        Ok((before, after)) if after > before => {
+            log::info!("open-files limit raised from {before} to {after}");
+        }
+        Ok(_) => {}
+        Err(e) => log::warn!("could not raise the open-files limit: {e}"),
+    }
     let server = match Server::bind(&addrs[..], config) {
         Ok(server) => server,
         Err(e) => {

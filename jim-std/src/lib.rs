@@ -51,6 +51,8 @@ pub use client::{
     Incoming, Pending, Reply, Request, Session, SessionConfig, PBKDF2_ROUNDS,
 };
 pub use error::ClientError;
+#[cfg(unix)]
+pub use server::raise_open_files_limit;
 pub use server::{Server, ServerConfig, ServerHandle, ShutdownHandle};
 
 pub use jim_core;

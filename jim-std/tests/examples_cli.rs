@@ -574,3 +574,59 @@ fn chat_client_queues_for_an_offline_account_and_it_arrives_at_login() {
     expect_clean_exit(&mut alice);
     assert_no_panic("server", &server.stderr());
 }
+
+/// The soft and hard limits on open files of process `pid`, from
+/// `/proc/PID/limits` ("unlimited" reads as `u64::MAX`).
+#[cfg(target_os = "linux")]
+fn open_files_limits(pid: u32) -> Option<(u64, u64)> {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    let mut numbers = line.split_whitespace().skip(3).map(|n| match n {
+        "unlimited" => Some(u64::MAX),
+        n => n.parse().ok(),
+    });
+    Some((numbers.next()??, numbers.next()??))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn server_raises_a_low_open_files_limit_for_its_clients() {
+    let (_, hard) = open_files_limits(std::process::id()).expect("/proc/self/limits");
+    if hard <= 512 {
+        eprintln!("SKIP: the hard open-files limit ({hard}) leaves nothing to raise");
+        return;
+    }
+    // Started the way many systems start programs: a low soft limit.
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(r#"ulimit -S -n 512 && exec "$0" "$@""#)
+        .arg(example_bin("server"))
+        .args([
+            "--db",
+            "memory",
+            "--max-connections",
+            "5000",
+            "127.0.0.1",
+            "0",
+        ])
+        .env_remove("RUST_LOG");
+    let server = ChildGuard::spawn("server", command);
+    assert!(
+        server.wait_stdout(LISTENING, PROMPTLY * 2).is_some(),
+        "server did not start: {}",
+        server.stderr()
+    );
+    // 5,000 clients and the server's own 64, as far as the hard limit goes.
+    let expected = (5000 + 64).min(hard);
+    assert!(
+        server.wait_stderr(
+            &format!("open-files limit raised from 512 to {expected}"),
+            PROMPTLY
+        ),
+        "{}",
+        server.stderr()
+    );
+    assert_eq!(open_files_limits(server.pid()).map(|l| l.0), Some(expected));
+    assert_no_panic("server", &server.stderr());
+}

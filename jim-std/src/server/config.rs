@@ -86,6 +86,14 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// Open files a server with this configuration may need at once: one
+    /// per client and 64 for its own (listener, poll, waker, storage
+    /// files, logs, the spare for accepting when none are left). What to
+    /// pass to [`raise_open_files_limit`](crate::raise_open_files_limit).
+    pub fn descriptors_needed(&self) -> usize {
+        self.max_connections.saturating_add(64)
+    }
+
     /// Sets [`max_connections`](ServerConfig::max_connections).
     pub fn max_connections(mut self, max_connections: usize) -> Self {
         self.max_connections = max_connections;

@@ -16,14 +16,18 @@
 /// soft `RLIMIT_NOFILE`, which no descriptor may reach); returns the
 /// highest descriptor number made room for, or `None` if the platform does
 /// not tell or the call failed (then the table grows as clients come, as
-/// it always did).
+/// it always did). Warns when the limit leaves room for fewer than
+/// `wanted`: the clients past it get `500 server busy`.
 #[cfg(unix)]
 pub(super) fn reserve(template: impl std::os::fd::AsFd, wanted: usize) -> Option<usize> {
-    use rustix::process::{getrlimit, Resource};
-    let limit = getrlimit(Resource::Nofile)
-        .current
-        .and_then(|l| usize::try_from(l).ok())
-        .unwrap_or(usize::MAX);
+    let limit = soft_limit().unwrap_or(usize::MAX);
+    if limit < wanted {
+        log::warn!(
+            "the open-files limit ({limit}) leaves room for fewer clients than max_connections \
+             asks for ({wanted} descriptors with the server's own); raise it (ulimit -n, or \
+             raise_open_files_limit) or lower max_connections"
+        );
+    }
     let highest = wanted.min(limit.saturating_sub(1));
     let raw = i32::try_from(highest).ok()?;
     // The lowest free descriptor at or above `highest`: the kernel grows
@@ -31,6 +35,54 @@ pub(super) fn reserve(template: impl std::os::fd::AsFd, wanted: usize) -> Option
     let duplicate = rustix::io::fcntl_dupfd_cloexec(template, raw).ok()?;
     drop(duplicate);
     Some(highest)
+}
+
+#[cfg(unix)]
+fn soft_limit() -> Option<usize> {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    Some(
+        limit
+            .current
+            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
+    )
+}
+
+/// Raises this process's soft limit on open files (`RLIMIT_NOFILE`) to
+/// `wanted`, or to the hard limit if that is lower, and returns the limit
+/// before and after. Never lowers it.
+///
+/// For programs that run a [`Server`](super::Server): each client holds a
+/// descriptor, and many systems start programs with a soft limit of 1,024
+/// — room for about a thousand clients whatever
+/// [`ServerConfig::max_connections`](super::ServerConfig::max_connections)
+/// says — under a hard limit of hundreds of thousands that any process may
+/// raise it to. A library does not change process limits on its own; the
+/// example server calls this before it binds.
+///
+/// ```
+/// # #[cfg(unix)] {
+/// let (before, after) = jim_std::raise_open_files_limit(256).unwrap();
+/// assert!(after >= before.min(256));
+/// # }
+/// ```
+#[cfg(unix)]
+pub fn raise_open_files_limit(wanted: u64) -> std::io::Result<(u64, u64)> {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let before = limit.current.unwrap_or(u64::MAX);
+    let hard = limit.maximum.unwrap_or(u64::MAX);
+    let after = wanted.min(hard);
+    if after <= before {
+        return Ok((before, before));
+    }
+    setrlimit(
+        Resource::Nofile,
+        Rlimit {
+            current: Some(after),
+            maximum: limit.maximum,
+        },
+    )?;
+    Ok((before, after))
 }
 
 /// Nothing to do where descriptors are not numbered slots.

@@ -30,6 +30,8 @@ use crate::store::{Outcome, StoreWorker};
 use mio::{Interest, Poll, Waker};
 
 pub use config::ServerConfig;
+#[cfg(unix)]
+pub use descriptor_table::raise_open_files_limit;
 use event_loop::{EventLoop, LISTENER, WAKER};
 
 /// State shared between the loop, its [`ShutdownHandle`]s and the
@@ -65,9 +67,7 @@ impl Server {
         let store = config.storage.open().map_err(io::Error::other)?;
         let mut listener = listener::bind(addr, config.backlog)?;
         let local_addr = listener.local_addr()?;
-        // Every connection, plus the descriptors the server keeps for
-        // itself (poll, waker, storage files, the spare).
-        if let Some(highest) = descriptor_table::reserve(&listener, config.max_connections + 64) {
+        if let Some(highest) = descriptor_table::reserve(&listener, config.descriptors_needed()) {
             debug!("descriptor table holds {highest} descriptors");
         }
         let poll = Poll::new()?;
