@@ -331,3 +331,55 @@ fn the_admin_command_adds_lists_and_removes_accounts() {
     let bytes = std::fs::read(&db).unwrap();
     assert!(!bytes.windows(6).any(|w| w == b"s3cret"));
 }
+
+#[test]
+fn a_full_storage_queue_answers_500_in_order_and_drops_nothing_silently() {
+    // Room for one op: of ten messages read in one turn, handed to storage
+    // together, the first fits and the rest are refused.
+    let mut config = ServerConfig::default().storage(Storage::Memory);
+    config.store.queue = 1;
+    let server = start_server(config);
+    let mut alice = Peer::connect(server.local_addr());
+    alice.send(&presence("alice"));
+    alice.expect_200();
+    let burst: Vec<u8> = (0..10)
+        .flat_map(|i| msg("alice", &format!("note {i}")))
+        .collect();
+    alice.send(&burst);
+    let (mut codes, mut delivered) = (Vec::new(), Vec::new());
+    while codes.len() < 10 {
+        let line = alice
+            .read_line()
+            .expect("read")
+            .unwrap_or_else(|| panic!("closed after {codes:?}"));
+        let v: Value = serde_json::from_str(&line).unwrap();
+        if v["action"] == "msg" {
+            delivered.push(v["message"].as_str().unwrap().to_owned());
+            continue;
+        }
+        let code = v["response"].as_u64().unwrap();
+        if code == 500 {
+            assert!(v["error"].as_str().unwrap().contains("storage"), "{line}");
+        }
+        codes.push(code);
+    }
+    assert_eq!(codes.first(), Some(&200), "{codes:?} {delivered:?}");
+    assert!(codes.iter().all(|&c| c == 200 || c == 500), "{codes:?}");
+    let ok = codes.iter().filter(|&&c| c == 200).count();
+    assert!(ok < 10, "the queue of one refused nothing: {codes:?}");
+    // Each 200 is a delivered message, and only those: nothing dropped
+    // without an answer, nothing refused delivered anyway.
+    assert_eq!(delivered.len(), ok, "{delivered:?} / {codes:?}");
+    assert_eq!(delivered.first().map(String::as_str), Some("note 0"));
+    // The client goes on once storage has room.
+    alice.send(&msg("alice", "after"));
+    loop {
+        let line = alice.read_line().expect("read").expect("open");
+        let v: Value = serde_json::from_str(&line).unwrap();
+        if v["response"] == 200 {
+            break;
+        }
+        assert_eq!(v["message"], "after", "{line}");
+    }
+    shutdown_promptly(server);
+}

@@ -66,8 +66,7 @@ impl<T: Send + 'static> StoreWorker<T> {
         done: Completion<T>,
     ) -> std::io::Result<StoreWorker<T>> {
         let limit = config.queue.max(1);
-        // One slot more than ops: the stop always fits.
-        let (tx, rx) = mpsc::sync_channel(limit + 1);
+        let (tx, rx) = mpsc::channel();
         let queued = Arc::new(AtomicUsize::new(0));
         let submit = Submit {
             tx,
@@ -214,7 +213,7 @@ impl<T> Worker<T> {
             }
         }
         // Stopping: finish what was queued before the stop.
-        let rest: Vec<(T, Op)> = rx
+        let rest: Vec<(T, Option<Op>)> = rx
             .try_iter()
             .flat_map(|job| match job {
                 Job::Ops(ops) => ops,
@@ -224,14 +223,15 @@ impl<T> Worker<T> {
         self.run_batches(rest);
     }
 
-    /// `ops` leave the queue.
-    fn took(&self, ops: Vec<(T, Op)>) -> Vec<(T, Op)> {
-        self.queued.fetch_sub(ops.len(), Ordering::AcqRel);
+    /// `ops` leave the queue (the refusals among them never counted).
+    fn took(&self, ops: Vec<(T, Option<Op>)>) -> Vec<(T, Option<Op>)> {
+        let count = ops.iter().filter(|(_, op)| op.is_some()).count();
+        self.queued.fetch_sub(count, Ordering::AcqRel);
         ops
     }
 
     /// `ops` in transactions of at most [`StoreConfig::batch`].
-    fn run_batches(&mut self, mut ops: Vec<(T, Op)>) {
+    fn run_batches(&mut self, mut ops: Vec<(T, Option<Op>)>) {
         while !ops.is_empty() {
             let rest = ops.split_off(ops.len().min(self.config.batch.max(1)));
             self.run_batch(ops);
@@ -240,25 +240,34 @@ impl<T> Worker<T> {
     }
 
     /// One transaction for the whole batch; on any failure, one per op.
-    fn run_batch(&mut self, batch: Vec<(T, Op)>) {
-        if batch.len() > 1 {
-            let ops: Vec<Op> = batch.iter().map(|(_, op)| op.clone()).collect();
+    /// Every entry is answered in order, a refusal (`None`) with `Busy`.
+    fn run_batch(&mut self, batch: Vec<(T, Option<Op>)>) {
+        let ops: Vec<Op> = batch.iter().filter_map(|(_, op)| op.clone()).collect();
+        if ops.len() > 1 {
+            let count = ops.len();
             match self.transaction(ops) {
                 Ok(steps) => {
-                    for ((tag, _), step) in batch.into_iter().zip(steps) {
-                        self.finish(tag, step);
+                    let mut steps = steps.into_iter();
+                    for (tag, op) in batch {
+                        // A refusal takes no step; a transaction that
+                        // succeeds has one for every op.
+                        match op.and_then(|_| steps.next()) {
+                            Some(step) => self.finish(tag, step),
+                            None => (self.done)(tag, Outcome::Failed(StoreError::Busy)),
+                        }
                     }
                     return;
                 }
                 Err(e) => {
-                    log::warn!(
-                        "storage: a batch of {} failed ({e}); retrying one by one",
-                        batch.len()
-                    );
+                    log::warn!("storage: a batch of {count} failed ({e}); retrying one by one");
                 }
             }
         }
         for (tag, op) in batch {
+            let Some(op) = op else {
+                (self.done)(tag, Outcome::Failed(StoreError::Busy));
+                continue;
+            };
             match self.transaction(vec![op]) {
                 Ok(steps) => {
                     if let Some(step) = steps.into_iter().next() {

@@ -311,6 +311,7 @@ impl EventLoop {
             || !self.dirty.is_empty()
             || self.accept_more
             || self.stored_left
+            || !self.to_store.is_empty()
         {
             return Duration::ZERO;
         }

@@ -136,7 +136,12 @@ impl EventLoop {
     /// one wake; those refused (queue full, worker stopped) are answered
     /// as failed, and those answers go out with the next turn's flush.
     pub(super) fn submit_stored_ops(&mut self, now: Time) {
-        while !self.to_store.is_empty() {
+        // A refusal's answer may ask for storage again; a few rounds, and
+        // what is left waits for the next turn (which then comes at once).
+        for _ in 0..4 {
+            if self.to_store.is_empty() {
+                break;
+            }
             let ops = std::mem::take(&mut self.to_store);
             for (tag, e) in self.store.submit_all(ops) {
                 self.hub
