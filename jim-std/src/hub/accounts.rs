@@ -84,6 +84,14 @@ impl Hub {
             .as_ref()
             .map(|p| decoded(p).into_owned())
             .unwrap_or_default();
+        if password.is_empty() {
+            // Never an account with an empty password (a missing one the
+            // decoder refuses). Answered before any lookup, so it tells
+            // nothing about whether the name exists.
+            let text = "password is empty";
+            req.out.reply(req.id, reply::error(400, req.now, text));
+            return;
+        }
         let Some(client) = self.clients.get(&req.id) else {
             return;
         };

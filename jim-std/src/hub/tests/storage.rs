@@ -59,6 +59,32 @@ fn register_log_in_and_one_connection_per_account() {
 }
 
 #[test]
+fn an_empty_or_missing_password_is_refused_and_creates_no_account() {
+    let mut s = Script::new();
+    s.connect("eve");
+    assert_eq!(
+        s.send("eve", &login("eve", "")),
+        [to("eve", &error(400, "password is empty"))]
+    );
+    assert_eq!(
+        s.send(
+            "eve",
+            r#"{"action":"authenticate","user":{"account_name":"eve"}}"#
+        ),
+        [to("eve", &error(400, "missing field: password"))]
+    );
+    // Nothing was created: the name is still free for a bare presence.
+    s.connect("other");
+    assert_eq!(
+        s.send(
+            "other",
+            r#"{"action":"presence","user":{"account_name":"eve"}}"#
+        ),
+        [to("other", OK)]
+    );
+}
+
+#[test]
 fn closed_registration_and_required_login() {
     let mut s = Script::with(HubConfig {
         auth: Auth::Required,
