@@ -89,6 +89,13 @@ impl Backend {
 }
 
 fn main() {
+    // The storage thread's own account of its slowest transaction per
+    // 10 s (debug: every interval), so that a tail can be told apart
+    // from a commit that stalled.
+    env_logger::Builder::new()
+        .filter_module("jim_std::store::commit_stats", log::LevelFilter::Debug)
+        .format_timestamp(None)
+        .init();
     let full = std::env::args().any(|a| a == "--bench");
     let plan = plan(full);
     println!(

@@ -18,6 +18,7 @@
 
 mod apply;
 mod checkpoint;
+mod commit_stats;
 mod error;
 mod memory;
 mod open;

@@ -16,6 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::apply::apply_query;
+use super::commit_stats::{CommitStats, Transaction};
 use super::password::Check;
 use super::submit::{Job, Submit};
 use super::{Login, Op, Outcome, Passwords, Retention, Store, StoreError};
@@ -89,6 +90,7 @@ impl<T: Send + 'static> StoreWorker<T> {
                     done,
                     hash_tx,
                     queued,
+                    stats: CommitStats::new(Instant::now()),
                 };
                 w.run(&rx);
             })?;
@@ -165,6 +167,7 @@ struct Worker<T> {
     hash_tx: Sender<HashJob<T>>,
     /// Ops queued and not yet taken (see [`Submit`]).
     queued: Arc<AtomicUsize>,
+    stats: CommitStats,
 }
 
 /// What one op of a batch came to before the commit.
@@ -221,6 +224,7 @@ impl<T> Worker<T> {
             })
             .collect();
         self.run_batches(rest);
+        self.stats.report_now();
     }
 
     /// `ops` leave the queue (the refusals among them never counted).
@@ -285,6 +289,8 @@ impl<T> Worker<T> {
     /// Runs `ops` in one transaction: every step, or the first error (and
     /// nothing changed).
     fn transaction(&mut self, ops: Vec<Op>) -> Result<Vec<Step>, StoreError> {
+        let started = Instant::now();
+        let count = ops.len();
         self.store.begin()?;
         let mut steps = Vec::with_capacity(ops.len());
         let mut result = Ok(());
@@ -310,10 +316,20 @@ impl<T> Worker<T> {
                 }
             }
         }
+        let statements_done = Instant::now();
         if let Err(e) = result.and_then(|()| self.store.commit()) {
             self.store.rollback();
             return Err(e);
         }
+        let committed = Instant::now();
+        self.stats.record(
+            Transaction {
+                ops: count,
+                statements: statements_done.saturating_duration_since(started),
+                commit: committed.saturating_duration_since(statements_done),
+            },
+            committed,
+        );
         Ok(steps)
     }
 
