@@ -2,12 +2,11 @@
 
 use core::fmt;
 
-use crate::decode::head::Fields;
+use crate::decode::head::ChatFields;
 use crate::decode::Head;
 use crate::encode::{opening, Encode, Escaping, JsonWriter};
 use crate::error::{DecodeError, EncodeError, FrameError};
 use crate::message::{ChatMessage, Presence, Response, Room};
-use crate::scan::{Cursor, ScanError};
 
 /// How many requests may await their answers at once.
 pub const MAX_PENDING: usize = 8;
@@ -311,14 +310,12 @@ impl<'p> Client<'p> {
         frame: Result<&'f [u8], FrameError>,
     ) -> Result<Event<'f>, ClientError> {
         let frame = frame.map_err(ClientError::Frame)?;
-        // The response's pass (what the handshake links anyway): it checks
-        // the whole object and reads `action`, `response`, `time`,
-        // `alert` and `error`. Only a chat message needs more.
-        let head = Head::parse(frame)?;
+        // One pass: it checks the whole object and keeps what an answer
+        // and a chat message have; nothing else.
+        let head = Head::chat(frame)?;
         Ok(match head.action {
             Some(verb @ ("msg" | "message")) => {
-                let fields = chat_fields(frame)?;
-                Event::Message(ChatMessage::decode(verb, &fields, head.time)?)
+                Event::Message(ChatMessage::decode(verb, &head.fields, head.time)?)
             }
             Some("probe") => Event::Probe,
             Some(action) => Event::Ignored(action),
@@ -360,51 +357,14 @@ impl<'p> Client<'p> {
 /// Decodes a frame that [`Client::feed`] found to be an answer (a second
 /// pass, without touching the client's state).
 pub(crate) fn response_of(frame: &[u8]) -> Result<Response<'_>, ClientError> {
-    Ok(response_from(&Head::parse(frame)?)?)
+    Ok(response_from(&Head::chat(frame)?)?)
 }
 
 /// [`Response::from_head`] (which is `#[inline]`) in one place: `feed` and
 /// `response_of` share it instead of each inlining a copy.
 #[inline(never)]
-fn response_from<'a>(head: &Head<'a, ()>) -> Result<Response<'a>, DecodeError> {
+fn response_from<'a>(head: &Head<'a, ChatFields<'a>>) -> Result<Response<'a>, DecodeError> {
     Response::from_head(head)
-}
-
-/// The fields of a chat message, from a frame the response's pass has
-/// checked already: a second, smaller pass than the full decoder's, which
-/// files every request's fields.
-fn chat_fields(frame: &[u8]) -> Result<Fields<'_>, DecodeError> {
-    let syntax = |_: ScanError| DecodeError::Syntax;
-    let text = core::str::from_utf8(frame).map_err(|_| DecodeError::InvalidUtf8)?;
-    let mut f = Fields::default();
-    let mut cursor = Cursor::new(text);
-    let mut more = cursor.open_object().map_err(syntax)?;
-    while more {
-        let key = cursor.key().map_err(syntax)?;
-        let value = cursor.value(1).map_err(syntax)?;
-        let slot = match key {
-            "to" => &mut f.to,
-            "destination" => &mut f.destination,
-            "from" => &mut f.from,
-            "sender" => &mut f.sender,
-            "encoding" => &mut f.encoding,
-            "message" => &mut f.texts[0],
-            "mess_text" => &mut f.texts[1],
-            "message_text" => &mut f.texts[2],
-            "msg_text" => &mut f.texts[3],
-            "message_txt" => &mut f.texts[4],
-            "room" => &mut f.room,
-            "history" => &mut f.history,
-            "id" => &mut f.id,
-            _ => {
-                more = cursor.next_member().map_err(syntax)?;
-                continue;
-            }
-        };
-        *slot = Some(value);
-        more = cursor.next_member().map_err(syntax)?;
-    }
-    Ok(f)
 }
 
 /// `join` or `leave` a room, as a message to send (a [`Room`] is the body

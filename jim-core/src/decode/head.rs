@@ -28,9 +28,9 @@ pub(crate) struct Head<'a, F = Fields<'a>> {
 
 /// The fields only requests have, filed by a [`Head`]'s pass.
 pub(crate) trait RequestFields<'a>: Default {
-    /// Whether they are kept at all (`false`: checked and skipped like
-    /// unknown ones, which they are to a client).
-    const KEPT: bool;
+    /// Whether a `user` object is read field by field (`false`: checked
+    /// and skipped like an unknown field, which it is to a client).
+    const READS_USER: bool;
 
     /// Files one top-level field that is not `action`, `response`,
     /// `time`, `alert` or `error`.
@@ -48,7 +48,7 @@ pub(crate) trait RequestFields<'a>: Default {
 
 /// A response's pass keeps no request fields.
 impl<'a> RequestFields<'a> for () {
-    const KEPT: bool = false;
+    const READS_USER: bool = false;
 
     fn field(&mut self, _: &str, _: Value<'a>) {}
 
@@ -68,16 +68,10 @@ impl<'a> RequestFields<'a> for () {
 /// `json.loads` does.
 #[derive(Default)]
 pub(crate) struct Fields<'a> {
+    /// Those a chat message has (some other requests too).
+    pub chat: ChatFields<'a>,
     pub kind: Option<Value<'a>>,
     pub user: Option<UserValue<'a>>,
-    pub to: Option<Value<'a>>,
-    pub destination: Option<Value<'a>>,
-    pub from: Option<Value<'a>>,
-    pub sender: Option<Value<'a>>,
-    pub encoding: Option<Value<'a>>,
-    /// The text keys, in [`TextKey`](crate::message::TextKey) order.
-    pub texts: [Option<Value<'a>>; 5],
-    pub room: Option<Value<'a>>,
     pub account_name: Option<Value<'a>>,
     pub user_id: Option<Value<'a>>,
     pub contact: Option<Value<'a>>,
@@ -86,22 +80,31 @@ pub(crate) struct Fields<'a> {
     pub data: Option<Value<'a>>,
     pub bin: Option<Value<'a>>,
     pub before: Option<Value<'a>>,
-    pub history: Option<Value<'a>>,
-    pub id: Option<Value<'a>>,
     pub limit: Option<Value<'a>>,
 }
 
-impl<'a> RequestFields<'a> for Fields<'a> {
-    const KEPT: bool = true;
+/// Raw values of the fields of a chat message: all a chat client's pass
+/// keeps (see [`Client::feed`](crate::client::Client::feed)), so that a
+/// relayed message is read in the same single pass as an answer.
+#[derive(Default)]
+pub(crate) struct ChatFields<'a> {
+    pub to: Option<Value<'a>>,
+    pub destination: Option<Value<'a>>,
+    pub from: Option<Value<'a>>,
+    pub sender: Option<Value<'a>>,
+    pub encoding: Option<Value<'a>>,
+    /// The text keys, in [`TextKey`](crate::message::TextKey) order.
+    pub texts: [Option<Value<'a>>; 5],
+    pub room: Option<Value<'a>>,
+    pub history: Option<Value<'a>>,
+    pub id: Option<Value<'a>>,
+}
 
+impl<'a> ChatFields<'a> {
+    /// Files `value` if `key` is a chat message's; `false` if it is not.
     #[cfg_attr(not(target_os = "none"), inline)]
-    fn field(&mut self, key: &str, value: Value<'a>) {
+    fn file(&mut self, key: &str, value: Value<'a>) -> bool {
         let slot = match key {
-            "user" => {
-                self.user = Some(UserValue::Other(value));
-                return;
-            }
-            "type" => &mut self.kind,
             "to" => &mut self.to,
             "destination" => &mut self.destination,
             "from" => &mut self.from,
@@ -113,6 +116,48 @@ impl<'a> RequestFields<'a> for Fields<'a> {
             "msg_text" => &mut self.texts[3],
             "message_txt" => &mut self.texts[4],
             "room" => &mut self.room,
+            "history" => &mut self.history,
+            "id" => &mut self.id,
+            _ => return false,
+        };
+        *slot = Some(value);
+        true
+    }
+}
+
+/// A chat client's pass: the chat fields, no `user` object, no lists.
+impl<'a> RequestFields<'a> for ChatFields<'a> {
+    const READS_USER: bool = false;
+
+    fn field(&mut self, key: &str, value: Value<'a>) {
+        self.file(key, value);
+    }
+
+    fn user(&mut self, _: UserFields<'a>) {}
+
+    fn list(&self) -> Option<Value<'a>> {
+        None
+    }
+
+    fn bin(&self) -> Option<Value<'a>> {
+        None
+    }
+}
+
+impl<'a> RequestFields<'a> for Fields<'a> {
+    const READS_USER: bool = true;
+
+    #[cfg_attr(not(target_os = "none"), inline)]
+    fn field(&mut self, key: &str, value: Value<'a>) {
+        if self.chat.file(key, value) {
+            return;
+        }
+        let slot = match key {
+            "user" => {
+                self.user = Some(UserValue::Other(value));
+                return;
+            }
+            "type" => &mut self.kind,
             "account_name" => &mut self.account_name,
             "user_id" => &mut self.user_id,
             "contact" => &mut self.contact,
@@ -121,8 +166,6 @@ impl<'a> RequestFields<'a> for Fields<'a> {
             "data" => &mut self.data,
             "bin" => &mut self.bin,
             "before" => &mut self.before,
-            "history" => &mut self.history,
-            "id" => &mut self.id,
             "limit" => &mut self.limit,
             _ => return,
         };
@@ -191,6 +234,16 @@ impl<'a> Head<'a, ()> {
     }
 }
 
+impl<'a> Head<'a, ChatFields<'a>> {
+    /// Reads `frame` as a chat client needs it: an answer's fields and a
+    /// chat message's, in one pass.
+    pub fn chat(frame: &'a [u8]) -> Result<Self, DecodeError> {
+        let mut head = Head::new();
+        head.read_fields(frame)?;
+        Ok(head)
+    }
+}
+
 impl<'a> Head<'a> {
     /// Reads `frame` into `self` (filled in place: a `Head` is a few hundred
     /// bytes, and moving it out of a `Result` costs as much as a field).
@@ -208,7 +261,7 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
         let mut more = cursor.open_object().map_err(scan_error)?;
         while more {
             let key = cursor.key().map_err(scan_error)?;
-            if F::KEPT && key == "user" && cursor.peek() == Some(b'{') {
+            if F::READS_USER && key == "user" && cursor.peek() == Some(b'{') {
                 let user = user(&mut cursor).map_err(scan_error)?;
                 self.fields.user(user);
             } else {

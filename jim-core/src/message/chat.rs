@@ -1,6 +1,6 @@
 //! `msg` (course: `message`) and `join`/`leave`: types, decode, encode.
 
-use crate::decode::head::Fields;
+use crate::decode::head::{ChatFields, Fields};
 use crate::decode::wire::{either, first_of, name, optional, required};
 use crate::encode::{begin, check, check_optional, opening, Encode, JsonWriter};
 use crate::error::{DecodeError, EncodeError, Field};
@@ -172,7 +172,7 @@ impl<'a> ChatMessage<'a> {
 
     pub(crate) fn decode(
         verb: &str,
-        f: &Fields<'a>,
+        f: &ChatFields<'a>,
         time: Timestamp<'a>,
     ) -> Result<Self, DecodeError> {
         let (to, target) = match (f.to, f.destination) {
@@ -265,7 +265,7 @@ impl<'a> Room<'a> {
     }
 
     pub(crate) fn decode(f: &Fields<'a>, time: Timestamp<'a>) -> Result<Self, DecodeError> {
-        let room = name(Field::Room, f.room)?;
+        let room = name(Field::Room, f.chat.room)?;
         if !room.starts_with('#') {
             return Err(DecodeError::NotARoom);
         }

@@ -39,7 +39,7 @@ impl<'a> GetHistory<'a> {
     pub(crate) fn decode(f: &Fields<'a>, time: Timestamp<'a>) -> Result<Self, DecodeError> {
         Ok(GetHistory {
             time,
-            to: name(Field::To, f.to)?,
+            to: name(Field::To, f.chat.to)?,
             before: number(Field::Before, f.before)?,
             limit: number(Field::Limit, f.limit)?.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
         })

@@ -97,7 +97,7 @@ pub(crate) fn decode_request<'a>(
     Ok(match action {
         "presence" => Message::Presence(Presence::decode(f, time)?),
         "probe" => Message::Probe(Probe { time }),
-        "msg" | "message" => Message::Msg(ChatMessage::decode(action, f, time)?),
+        "msg" | "message" => Message::Msg(ChatMessage::decode(action, &f.chat, time)?),
         "join" => Message::Join(Room::decode(f, time)?),
         "leave" => Message::Leave(Room::decode(f, time)?),
         "quit" | "exit" => Message::Quit(Quit::decode(f, time)?),
