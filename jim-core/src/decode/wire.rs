@@ -143,10 +143,48 @@ pub(crate) fn user_as_name<'a>(value: Option<&UserValue<'a>>) -> Option<Value<'a
 pub(crate) fn number(field: Field, value: Option<Value<'_>>) -> Result<Option<u64>, DecodeError> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(raw)) => raw
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| DecodeError::WrongType(field)),
+        Some(Value::Number(raw)) => digits(raw).map(Some).ok_or(DecodeError::WrongType(field)),
         Some(_) => Err(DecodeError::WrongType(field)),
+    }
+}
+
+/// A JSON number that is a non-negative integer fitting a `u64` (what
+/// `str::parse` accepts of a JSON number token, in less code: the scan
+/// has already ruled out a sign other than `-`).
+fn digits(raw: &str) -> Option<u64> {
+    if raw.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in raw.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_is_parse_for_json_numbers() {
+        for raw in [
+            "0",
+            "7",
+            "007",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-1",
+            "1.5",
+            "1e3",
+            "-0",
+            "",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(digits(raw), raw.parse::<u64>().ok(), "{raw:?}");
+        }
     }
 }

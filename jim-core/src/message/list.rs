@@ -52,8 +52,15 @@ impl<'a> NameList<'a> {
         };
         let mut elements = Elements::new(raw);
         while let Some(element) = elements.next_raw() {
-            if let Value::Str { raw, .. } = element {
-                Text::from_escaped(raw)?;
+            // What the scan learnt decides: only escapes need checking.
+            match element {
+                Value::Str {
+                    raw, escaped: true, ..
+                } => {
+                    Text::escaped_counted(raw)?;
+                }
+                Value::Str { control: true, .. } => return Err(TextError::ControlCharacter),
+                _ => {}
             }
         }
         Ok(list)
