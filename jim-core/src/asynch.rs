@@ -52,6 +52,9 @@ pub struct Connection<T, const N: usize = MAX_MESSAGE> {
     framer: Framer<N>,
     out: [u8; N],
     escaping: Escaping,
+    /// Where the last object read lies in the framer; empty once the
+    /// buffer has moved on.
+    last: (usize, usize),
 }
 
 impl<T, const N: usize> Connection<T, N> {
@@ -62,6 +65,7 @@ impl<T, const N: usize> Connection<T, N> {
             framer: Framer::new(),
             out: [0; N],
             escaping: Escaping::Ascii,
+            last: (0, 0),
         }
     }
 
@@ -84,6 +88,14 @@ impl<T, const N: usize> Connection<T, N> {
     pub fn into_inner(self) -> T {
         self.transport
     }
+
+    /// The last object read, if it was a response, decoded again from the
+    /// receive buffer: after [`Error::Rejected`], the server's answer with
+    /// its texts ([`Response::text`]). `None` once more input has been read.
+    pub fn last_response(&self) -> Option<Response<'_>> {
+        let (start, end) = self.last;
+        Response::decode(self.framer.slice(start, end)).ok()
+    }
 }
 
 impl<T: Read + Write, const N: usize> Connection<T, N> {
@@ -95,8 +107,13 @@ impl<T: Read + Write, const N: usize> Connection<T, N> {
     async fn next_range(&mut self) -> Result<FrameRange, Error<T::Error>> {
         loop {
             if let Some(frame) = self.framer.next_range() {
+                if let Ok(range) = frame {
+                    self.last = range;
+                }
                 return Ok(frame);
             }
+            // Reading may move what the framer holds.
+            self.last = (0, 0);
             let n = self
                 .transport
                 .read(self.framer.space())
@@ -217,8 +234,6 @@ async fn send_on<T: Write, M: Encode + ?Sized>(
 pub struct Session<'p, T, const N: usize = MAX_MESSAGE> {
     conn: Connection<T, N>,
     client: Client<'p>,
-    /// Where the frame `next_event` last returned lies in the framer.
-    last: (usize, usize),
 }
 
 impl<'p, T, const N: usize> Session<'p, T, N> {
@@ -228,7 +243,6 @@ impl<'p, T, const N: usize> Session<'p, T, N> {
         Session {
             conn: Connection::new(transport),
             client: Client::new(presence),
-            last: (0, 0),
         }
     }
 
@@ -261,6 +275,13 @@ impl<'p, T, const N: usize> Session<'p, T, N> {
     pub fn into_inner(self) -> T {
         self.conn.transport
     }
+
+    /// The last object read, if it was a response, decoded again from the
+    /// receive buffer: after [`Error::Rejected`], the server's answer with
+    /// its texts ([`Response::text`]). `None` once more input has been read.
+    pub fn last_response(&self) -> Option<Response<'_>> {
+        self.conn.last_response()
+    }
 }
 
 impl<T: Read + Write, const N: usize> Session<'_, T, N> {
@@ -271,16 +292,13 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
     pub async fn handshake(&mut self) -> Result<Response<'_>, Error<T::Error>> {
         self.client.reset();
         self.conn.framer.reset();
+        self.conn.last = (0, 0);
         let (ticket, bytes) = self.client.hello(&mut self.conn.out, self.conn.escaping)?;
         write_all(&mut self.conn.transport, bytes).await?;
         let response = self.wait_for(ticket, |_| {}).await?;
         if !response.code.is_success() {
             return Err(Error::Rejected {
                 code: response.code,
-                text: response
-                    .text()
-                    .map(|t| crate::io::RejectionText::new(&t))
-                    .unwrap_or_default(),
             });
         }
         Ok(response)
@@ -334,9 +352,6 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
     /// [`Error::Decode`]): call again.
     pub async fn next_event(&mut self) -> Result<Event<'_>, Error<T::Error>> {
         let range = self.conn.next_range().await?;
-        if let Ok(range) = range {
-            self.last = range;
-        }
         let frame = range.map(|(start, end)| self.conn.framer.slice(start, end));
         let event = self.client.feed(frame)?;
         if let Event::Probe = event {
@@ -383,7 +398,7 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
                 Err(e) => return Err(e),
             }
         }
-        let (start, end) = self.last;
+        let (start, end) = self.conn.last;
         Ok(client::response_of(self.conn.framer.slice(start, end))?)
     }
 }

@@ -17,7 +17,7 @@ use crate::decode::Head;
 use crate::encode::{Encode, Escaping};
 use crate::error::{EncodeError, FrameError};
 use crate::framer::Framer;
-use crate::io::{Error, RejectionText};
+use crate::io::Error;
 use crate::message::Response;
 
 /// Frames a server may send before its answer (a `probe`, a relayed
@@ -58,13 +58,8 @@ impl Handshake {
         if response.code.is_success() {
             return Ok(response);
         }
-        let text = response
-            .text()
-            .map(|t| RejectionText::new(&t))
-            .unwrap_or_default();
         Err(Error::Rejected {
             code: response.code,
-            text,
         })
     }
 }

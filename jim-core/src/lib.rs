@@ -88,13 +88,15 @@
 //!     &b"{\"action\":\"presence\",\"time\":1700000000,\"type\":\"status\",\"user\":{\"account_name\":\"alice\",\"status\":\"Online\"}}\n"[..]
 //! );
 //!
-//! // A refusal is a typed error carrying the code and text.
+//! // A refusal is a typed error carrying the code; the answer, with the
+//! // server's text, is still in the receive buffer.
 //! let server = Loopback { answer: br#"{"response": 409, "error": "name taken"}"#, sent: heapless::Vec::new() };
 //! let mut conn: Connection<_> = Connection::new(server);
 //! match conn.handshake(&presence) {
-//!     Err(Error::Rejected { code, text }) => assert_eq!((code.as_u16(), text.to_string().as_str()), (409, "name taken")),
+//!     Err(Error::Rejected { code }) => assert_eq!(code.as_u16(), 409),
 //!     other => panic!("{other:?}"),
 //! }
+//! assert_eq!(conn.last_response().unwrap().text().unwrap(), "name taken");
 //! ```
 
 #![no_std]

@@ -302,35 +302,6 @@ impl Chars<'_> {
     }
 }
 
-/// The longest prefix of a string field's raw form, at most `max` bytes,
-/// that ends neither inside a UTF-8 character nor (for escaped content)
-/// inside an escape or between the halves of a surrogate pair, so it is
-/// still valid in the same representation.
-pub(crate) fn raw_prefix(raw: &str, escaped: bool, max: usize) -> &str {
-    if raw.len() <= max {
-        return raw;
-    }
-    let bytes = raw.as_bytes();
-    let (mut at, mut cut) = (0, 0);
-    while at <= max {
-        cut = at;
-        at += match bytes.get(at) {
-            None => break,
-            Some(b'\\') if escaped => match bytes.get(at + 1) {
-                Some(b'u') => match hex4(bytes.get(at + 2..at + 6)) {
-                    Ok(0xD800..=0xDBFF) => 12,
-                    _ => 6,
-                },
-                _ => 2,
-            },
-            // A whole character: as many bytes as its first one's leading
-            // ones (none for ASCII).
-            Some(&b) => (b.leading_ones() as usize).max(1),
-        };
-    }
-    raw.get(..cut).unwrap_or_default()
-}
-
 /// Number of characters in `s`: its bytes that do not continue one. (Small
 /// where `chars().count()` is fast on long strings; JIM's are short.)
 pub(crate) fn count_chars(s: &str) -> usize {
@@ -466,82 +437,6 @@ fn hex4(digits: Option<&[u8]>) -> Result<u32, TextError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn raw_prefix_never_splits_a_char_or_an_escape() {
-        let raw = r"ab\u041f\ud83d\ude00\n\\x";
-        for max in 0..=raw.len() {
-            let prefix = raw_prefix(raw, true, max);
-            assert!(prefix.len() <= max, "{max}");
-            assert!(Text::from_escaped(prefix).is_ok(), "{max}: {prefix}");
-        }
-        assert_eq!(raw_prefix(raw, true, 7), "ab");
-        assert_eq!(raw_prefix(raw, true, 8), r"ab\u041f");
-        assert_eq!(raw_prefix(raw, true, 19), r"ab\u041f");
-        assert_eq!(raw_prefix(raw, true, 20), r"ab\u041f\ud83d\ude00");
-        assert_eq!(raw_prefix("пр", false, 3), "п");
-    }
-
-    /// The byte-at-a-time form `raw_prefix` had, which checked every
-    /// position for a char boundary.
-    fn raw_prefix_bytewise(raw: &str, escaped: bool, max: usize) -> &str {
-        if raw.len() <= max {
-            return raw;
-        }
-        let bytes = raw.as_bytes();
-        let (mut at, mut cut) = (0, 0);
-        while at <= max {
-            if raw.is_char_boundary(at) {
-                cut = at;
-            }
-            at += match bytes.get(at) {
-                None => break,
-                Some(b'\\') if escaped => match bytes.get(at + 1) {
-                    Some(b'u') => match hex4(bytes.get(at + 2..at + 6)) {
-                        Ok(0xD800..=0xDBFF) => 12,
-                        _ => 6,
-                    },
-                    _ => 2,
-                },
-                Some(_) => 1,
-            };
-        }
-        &raw[..cut]
-    }
-
-    #[test]
-    fn raw_prefix_steps_whole_chars_as_the_bytewise_form() {
-        let pieces = [
-            "a",
-            "é",
-            "п",
-            "€",
-            "😀",
-            r"\n",
-            r"\u041f",
-            r"\ud83d\ude00",
-            r"\\",
-        ];
-        for a in pieces {
-            for b in pieces {
-                for c in pieces {
-                    let raw = [a, b, c, a].concat();
-                    for escaped in [true, false] {
-                        if !escaped && raw.contains('\\') {
-                            continue;
-                        }
-                        for max in 0..=raw.len() + 1 {
-                            assert_eq!(
-                                raw_prefix(&raw, escaped, max),
-                                raw_prefix_bytewise(&raw, escaped, max),
-                                "{raw:?} {max}"
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
 
     #[test]
     fn decodes_every_simple_escape() {

@@ -6,10 +6,10 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
 use jim_core::client::MAX_SKIPPED_BEFORE_ANSWER;
-use jim_core::io::{Error, RejectionText, REJECTION_TEXT_CAPACITY};
+use jim_core::io::Error;
 use jim_core::server::InputError;
 use jim_core::{
-    asynch, io, DecodeError, Encode, FrameError, Message, Presence, Response, StatusCode, Text,
+    asynch, io, DecodeError, Encode, FrameError, Message, Presence, Response, StatusCode,
 };
 
 // ---- mocks ----
@@ -197,7 +197,16 @@ fn block_on<F: Future>(f: F) -> F::Output {
 /// What a handshake ended with, owned so blocking and async can be compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Outcome {
-    Ok { code: u16, alert: Option<String> },
+    Ok {
+        code: u16,
+        alert: Option<String>,
+    },
+    /// [`Error::Rejected`], with the text of the connection's
+    /// `last_response()`.
+    Rejected {
+        code: u16,
+        text: Option<String>,
+    },
     Err(Error<Broken>),
 }
 
@@ -223,15 +232,28 @@ fn outcome(result: Result<Response<'_>, Error<Broken>>) -> Outcome {
     }
 }
 
+/// A rejection with the text of the answer the connection still holds.
+fn with_text(outcome: Outcome, last: Option<Response<'_>>) -> Outcome {
+    match outcome {
+        Outcome::Err(Error::Rejected { code }) => Outcome::Rejected {
+            code: code.as_u16(),
+            text: last.and_then(|r| r.text()).map(|t| t.to_string()),
+        },
+        other => other,
+    }
+}
+
 fn blocking_handshake(style: Style, reply: &[u8]) -> (Outcome, Mock) {
     let mut conn: io::Connection<Mock> = io::Connection::new(Mock::new(style, reply));
     let result = outcome(conn.handshake(&presence()));
+    let result = with_text(result, conn.last_response());
     (result, conn.into_inner())
 }
 
 fn async_handshake(style: Style, reply: &[u8]) -> (Outcome, Mock) {
     let mut conn: asynch::Connection<Mock> = asynch::Connection::new(Mock::new(style, reply));
     let result = block_on(async { outcome(conn.handshake(&presence()).await) });
+    let result = with_text(result, conn.last_response());
     let mock = conn.into_inner();
     assert!(mock.yielded || mock.reads == 0);
     (result, mock)
@@ -312,68 +334,56 @@ fn handshake_skips_a_probe_and_other_messages() {
     );
 }
 
+fn rejected(code: u16, text: Option<&str>) -> Outcome {
+    Outcome::Rejected {
+        code,
+        text: text.map(str::to_owned),
+    }
+}
+
 #[test]
 fn handshake_rejected() {
     assert_eq!(
         handshake(br#"{"response":409,"time":1,"error":"already connected"}"#),
-        Outcome::Err(Error::Rejected {
-            code: StatusCode::CONFLICT,
-            text: RejectionText::new(&Text::plain("already connected")),
-        })
+        rejected(409, Some("already connected"))
     );
     // The course's bare 400, and a code as a string.
     assert_eq!(
         handshake(br#"{"response": "400", "error": "Bad Request"}"#),
-        Outcome::Err(Error::Rejected {
-            code: StatusCode::BAD_REQUEST,
-            text: RejectionText::new(&Text::plain("Bad Request")),
-        })
+        rejected(400, Some("Bad Request"))
     );
-    assert_eq!(
-        handshake(br#"{"response":409}"#),
-        Outcome::Err(Error::Rejected {
-            code: StatusCode::CONFLICT,
-            text: RejectionText::default(),
-        })
-    );
+    assert_eq!(handshake(br#"{"response":409}"#), rejected(409, None));
     // A 1xx notice is not an acceptance either; its alert is the text.
     assert_eq!(
         handshake(br#"{"response":101,"alert":"wait"}"#),
-        Outcome::Err(Error::Rejected {
-            code: StatusCode::IMPORTANT_NOTICE,
-            text: RejectionText::new(&Text::plain("wait")),
-        })
+        rejected(101, Some("wait"))
     );
+    // The error is a few bytes whatever the server said: its text stays in
+    // the receive buffer, whole, for `last_response()`.
+    let long = format!(r#"{{"response":409,"error":"{}"}}"#, r"\u0416".repeat(100));
+    assert_eq!(
+        handshake(long.as_bytes()),
+        rejected(409, Some("Ж".repeat(100).as_str()))
+    );
+    assert!(core::mem::size_of::<Error<Broken>>() <= 8);
 }
 
 #[test]
-fn rejection_text_is_cut_at_a_char_or_escape_boundary() {
-    // 40 escaped characters: 240 bytes on the wire, more than the 64 kept.
-    // Whole escapes only: ten of them (60 bytes), decoded.
-    let reply = format!(r#"{{"response":409,"error":"{}"}}"#, r"\u0416".repeat(40));
-    let Outcome::Err(Error::Rejected { code, text }) = handshake(reply.as_bytes()) else {
-        panic!()
-    };
-    assert_eq!(code, StatusCode::CONFLICT);
-    assert_eq!(text.to_string(), "Ж".repeat(REJECTION_TEXT_CAPACITY / 6));
-    // Raw UTF-8 after one ASCII byte: the cut falls on a char boundary.
-    let reply = format!(r#"{{"response":409,"error":"x{}"}}"#, "Ж".repeat(40));
-    let Outcome::Err(Error::Rejected { text, .. }) = handshake(reply.as_bytes()) else {
-        panic!()
-    };
-    let text = text.to_string();
-    assert_eq!(text.len(), REJECTION_TEXT_CAPACITY - 1);
-    assert!(text.starts_with('x'));
-    // A surrogate pair is never split: the cut keeps it whole or drops it.
-    let reply = format!(
-        r#"{{"response":409,"error":"{}{}"}}"#,
-        "a".repeat(55),
-        r"\ud83d\ude00"
+fn last_response_is_gone_once_more_is_read() {
+    let reply = br#"{"response":409,"error":"taken"}"#;
+    let mut conn: io::Connection<Mock> = io::Connection::new(Mock::new(Style::Trickle, reply));
+    assert!(conn.last_response().is_none());
+    assert!(matches!(
+        conn.handshake(&presence()),
+        Err(Error::Rejected { .. })
+    ));
+    assert_eq!(
+        conn.last_response().and_then(|r| r.text()).unwrap(),
+        "taken"
     );
-    let Outcome::Err(Error::Rejected { text, .. }) = handshake(reply.as_bytes()) else {
-        panic!()
-    };
-    assert_eq!(text, "a".repeat(55).as_str());
+    // The next read (here: the end of the stream) may move the buffer.
+    assert!(matches!(conn.receive_frame(), Err(Error::Disconnected)));
+    assert!(conn.last_response().is_none());
 }
 
 #[test]

@@ -87,9 +87,11 @@ impl From<jim_core::io::Error<io::Error>> for ClientError {
         use jim_core::io::Error;
         match e {
             Error::Io(e) => ClientError::from_io(e),
-            Error::Rejected { code, text } => ClientError::Rejected {
+            // The text is in the answer the connection still holds: the
+            // caller that has it fills it in (see `Client::handshake`).
+            Error::Rejected { code } => ClientError::Rejected {
                 code,
-                text: text.to_string(),
+                text: String::new(),
             },
             Error::Encode(e) => ClientError::Invalid(e),
             Error::WriteZero => ClientError::Io(io::ErrorKind::WriteZero.into()),

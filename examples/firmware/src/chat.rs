@@ -231,6 +231,8 @@ impl Link for JimLink<'_, '_> {
         #[cfg(feature = "terse")]
         let ok = crate::terse_report(result);
         if !ok {
+            #[cfg(not(feature = "terse"))]
+            jim_firmware::report_refusal(self.session.last_response());
             return Err(Lost);
         }
         let room = self.room;

@@ -41,8 +41,12 @@ async fn exchange(socket: TcpSocket<'_>, args: &Args<'_>) -> bool {
     let presence = Presence::new(args.account)
         .with_status("Online")
         .at(args.time);
-    let result = conn.handshake(&presence).await;
-    report(result)
+    let ok = report(conn.handshake(&presence).await);
+    #[cfg(not(feature = "terse"))]
+    if !ok {
+        jim_firmware::report_refusal(conn.last_response());
+    }
+    ok
 }
 
 /// Prints the outcome with jim-core's texts (shared with the blocking

@@ -5,7 +5,8 @@
 //! - [`clock`]: time from the controller's 25 MHz counter, and the
 //!   embassy-time driver;
 //! - [`args`]: the command line, from the host over semihosting;
-//! - [`report_handshake`]: the handshake's outcome, printed;
+//! - [`report_handshake`] and [`report_refusal`]: the handshake's outcome,
+//!   printed;
 //! - [`exit`] and the panic handler: every way out ends QEMU with a status,
 //!   so a failure is never a hang.
 //!
@@ -68,18 +69,23 @@ pub fn report_handshake<E: core::fmt::Debug>(
             }
             true
         }
-        Err(Error::Rejected { code, text }) => {
-            if text.is_empty() {
-                hprintln!("jim: rejected: {}", code);
-            } else {
-                hprintln!("jim: rejected: {}: {}", code, text);
-            }
+        Err(Error::Rejected { code }) => {
+            hprintln!("jim: rejected: {}", code);
             false
         }
         Err(e) => {
             hprintln!("jim: handshake failed: {}", e);
             false
         }
+    }
+}
+
+/// After a failed handshake, prints what the server said with its
+/// refusal: the answer the connection still holds
+/// (`last_response()`), if it has a text.
+pub fn report_refusal(answer: Option<jim_core::Response<'_>>) {
+    if let Some(text) = answer.and_then(|answer| answer.text()) {
+        hprintln!("jim: the server said: {}", text);
     }
 }
 

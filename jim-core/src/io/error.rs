@@ -5,79 +5,15 @@ use core::fmt;
 use crate::client::ClientError;
 use crate::code::StatusCode;
 use crate::error::{DecodeError, EncodeError, FrameError};
-use crate::text::{raw_prefix, Text};
-
-/// Longest server text kept in [`Error::Rejected`], in bytes of its wire
-/// form.
-pub const REJECTION_TEXT_CAPACITY: usize = 64;
-
-/// The server's text in [`Error::Rejected`], owned.
-///
-/// It is kept as it came over the wire (JSON escapes intact, cut to
-/// [`REJECTION_TEXT_CAPACITY`] bytes without splitting a character or an
-/// escape) and decoded only when read: a firmware that never prints it
-/// links no decoding for it.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct RejectionText {
-    raw: heapless::String<REJECTION_TEXT_CAPACITY>,
-    escaped: bool,
-}
-
-impl RejectionText {
-    /// Keeps (a prefix of) `text`.
-    pub fn new(text: &Text<'_>) -> Self {
-        let escaped = text.as_plain_str().is_none();
-        let mut raw = heapless::String::new();
-        // The prefix fits by construction; should it not, keep nothing
-        // rather than fail the error report.
-        let _ = raw.push_str(raw_prefix(text.raw(), escaped, REJECTION_TEXT_CAPACITY));
-        RejectionText { raw, escaped }
-    }
-
-    /// The text, decoded lazily.
-    pub fn text(&self) -> Text<'_> {
-        if self.escaped {
-            // Validated when it was received, and cut between escapes.
-            Text::from_escaped(&self.raw).unwrap_or_default()
-        } else {
-            Text::plain(&self.raw)
-        }
-    }
-
-    /// `true` if the server sent no text.
-    pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
-    }
-}
-
-impl fmt::Display for RejectionText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.text(), f)
-    }
-}
-
-impl fmt::Debug for RejectionText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.text(), f)
-    }
-}
-
-impl PartialEq<&str> for RejectionText {
-    fn eq(&self, other: &&str) -> bool {
-        self.text() == *other
-    }
-}
-
-#[cfg(feature = "defmt")]
-impl defmt::Format for RejectionText {
-    fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "{=str}", self.raw.as_str())
-    }
-}
 
 /// An error of a [`Connection`](crate::io::Connection) or
 /// [`asynch::Connection`](crate::asynch::Connection); `E` is the transport's.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Small (a few bytes beside `E`) and borrowing nothing: it is moved
+/// through every `?` of the connection's code, which on a device costs
+/// flash in proportion to its size. What the server said with a refusal
+/// stays in the receive buffer: see [`Error::Rejected`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Error<E> {
@@ -96,12 +32,13 @@ pub enum Error<E> {
     Decode(DecodeError),
     /// A message to send could not be encoded; nothing was sent.
     Encode(EncodeError),
-    /// The server answered the handshake with a code outside 2xx.
+    /// The server answered the handshake with a code outside 2xx. Its
+    /// texts are in the answer, which `last_response()` of the connection
+    /// or session decodes again from the receive buffer (until the next
+    /// read).
     Rejected {
         /// The code.
         code: StatusCode,
-        /// The server's `error` (or `alert`) text (empty if none).
-        text: RejectionText,
     },
     /// The peer sent too many messages that were not the awaited answer.
     NoAnswer,
@@ -173,10 +110,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::Frame(e) => write!(f, "bad stream: {e}"),
             Error::Decode(e) => write!(f, "bad message: {e}"),
             Error::Encode(e) => write!(f, "cannot encode: {e}"),
-            Error::Rejected { code, text } if text.is_empty() => {
-                write!(f, "server answered {code}")
-            }
-            Error::Rejected { code, text } => write!(f, "server answered {code}: {text}"),
+            Error::Rejected { code } => write!(f, "server answered {code}"),
             Error::NoAnswer => f.write_str("no answer from peer"),
             Error::TooManyPending => f.write_str("too many requests awaiting answers"),
         }

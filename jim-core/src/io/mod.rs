@@ -15,7 +15,7 @@ mod session;
 
 use embedded_io::{Read, Write};
 
-pub use error::{Error, RejectionText, REJECTION_TEXT_CAPACITY};
+pub use error::Error;
 pub use session::Session;
 
 use crate::client::{self, Handshake};
@@ -61,6 +61,9 @@ pub struct Connection<T, const N: usize = MAX_MESSAGE> {
     framer: Framer<N>,
     out: [u8; N],
     escaping: Escaping,
+    /// Where the last object read lies in the framer; empty once the
+    /// buffer has moved on.
+    last: (usize, usize),
 }
 
 impl<T, const N: usize> Connection<T, N> {
@@ -71,6 +74,7 @@ impl<T, const N: usize> Connection<T, N> {
             framer: Framer::new(),
             out: [0; N],
             escaping: Escaping::Ascii,
+            last: (0, 0),
         }
     }
 
@@ -93,6 +97,14 @@ impl<T, const N: usize> Connection<T, N> {
     pub fn into_inner(self) -> T {
         self.transport
     }
+
+    /// The last object read, if it was a response, decoded again from the
+    /// receive buffer: after [`Error::Rejected`], the server's answer with
+    /// its texts ([`Response::text`]). `None` once more input has been read.
+    pub fn last_response(&self) -> Option<Response<'_>> {
+        let (start, end) = self.last;
+        Response::decode(self.framer.slice(start, end)).ok()
+    }
 }
 
 impl<T: Read + Write, const N: usize> Connection<T, N> {
@@ -107,8 +119,13 @@ impl<T: Read + Write, const N: usize> Connection<T, N> {
     fn next_range(&mut self) -> Result<FrameRange, Error<T::Error>> {
         loop {
             if let Some(frame) = self.framer.next_range() {
+                if let Ok(range) = frame {
+                    self.last = range;
+                }
                 return Ok(frame);
             }
+            // Reading may move what the framer holds.
+            self.last = (0, 0);
             let n = self
                 .transport
                 .read(self.framer.space())

@@ -2,7 +2,7 @@
 
 use embedded_io::{Read, Write};
 
-use super::{Connection, Error, RejectionText};
+use super::{Connection, Error};
 use crate::client::{self, Client, ClientError, Event, Request, Ticket, MAX_SKIPPED_BEFORE_ANSWER};
 use crate::encode::{Encode, Escaping};
 use crate::limits::MAX_MESSAGE;
@@ -76,8 +76,6 @@ use crate::message::{Presence, Response};
 pub struct Session<'p, T, const N: usize = MAX_MESSAGE> {
     conn: Connection<T, N>,
     client: Client<'p>,
-    /// Where the frame `next_event` last returned lies in the framer.
-    last: (usize, usize),
 }
 
 impl<'p, T, const N: usize> Session<'p, T, N> {
@@ -87,7 +85,6 @@ impl<'p, T, const N: usize> Session<'p, T, N> {
         Session {
             conn: Connection::new(transport),
             client: Client::new(presence),
-            last: (0, 0),
         }
     }
 
@@ -120,6 +117,13 @@ impl<'p, T, const N: usize> Session<'p, T, N> {
     pub fn into_inner(self) -> T {
         self.conn.transport
     }
+
+    /// The last object read, if it was a response, decoded again from the
+    /// receive buffer: after [`Error::Rejected`], the server's answer with
+    /// its texts ([`Response::text`]). `None` once more input has been read.
+    pub fn last_response(&self) -> Option<Response<'_>> {
+        self.conn.last_response()
+    }
 }
 
 impl<T: Read + Write, const N: usize> Session<'_, T, N> {
@@ -130,16 +134,13 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
     pub fn handshake(&mut self) -> Result<Response<'_>, Error<T::Error>> {
         self.client.reset();
         self.conn.framer.reset();
+        self.conn.last = (0, 0);
         let (ticket, bytes) = self.client.hello(&mut self.conn.out, self.conn.escaping)?;
         write_all(&mut self.conn.transport, bytes)?;
         let response = self.wait_for(ticket, |_| {})?;
         if !response.code.is_success() {
             return Err(Error::Rejected {
                 code: response.code,
-                text: response
-                    .text()
-                    .map(|t| RejectionText::new(&t))
-                    .unwrap_or_default(),
             });
         }
         Ok(response)
@@ -193,9 +194,6 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
     /// [`Error::Decode`]): call again.
     pub fn next_event(&mut self) -> Result<Event<'_>, Error<T::Error>> {
         let range = self.conn.next_range()?;
-        if let Ok(range) = range {
-            self.last = range;
-        }
         let frame = range.map(|(start, end)| self.conn.framer.slice(start, end));
         let event = self.client.feed(frame)?;
         if let Event::Probe = event {
@@ -242,7 +240,7 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
                 Err(e) => return Err(e),
             }
         }
-        let (start, end) = self.last;
+        let (start, end) = self.conn.last;
         Ok(client::response_of(self.conn.framer.slice(start, end))?)
     }
 }

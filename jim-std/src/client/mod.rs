@@ -115,14 +115,27 @@ impl Client {
             .map(|response| HandshakeReply {
                 code: response.code,
                 text: response.text().map(|t| t.to_string()),
-            });
+            })
+            .map_err(ClientError::from);
+        let reply = match reply {
+            Err(ClientError::Rejected { code, .. }) => Err(ClientError::Rejected {
+                code,
+                text: self
+                    .connection
+                    .last_response()
+                    .and_then(|answer| answer.text())
+                    .map(|text| text.to_string())
+                    .unwrap_or_default(),
+            }),
+            other => other,
+        };
         let stream = self.connection.transport_mut().inner_mut();
         stream.set_deadline(None);
         if let Some(timeout) = self.timeout {
             // The deadline shrank the socket's timeouts; give them back.
             transport::configure(stream.get_ref(), timeout).map_err(ClientError::from_io)?;
         }
-        Ok(reply?)
+        reply
     }
 
     /// Says `quit`; the server closes the connection.

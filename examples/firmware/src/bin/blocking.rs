@@ -107,6 +107,9 @@ fn main() -> ! {
         .with_status("Online")
         .at(args.time);
     let ok = jim_firmware::report_handshake(conn.handshake(&presence));
+    if !ok {
+        jim_firmware::report_refusal(conn.last_response());
+    }
     exit(ok)
 }
 
