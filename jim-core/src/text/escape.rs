@@ -4,7 +4,7 @@
 
 use crate::error::TextError;
 
-/// Iterator over the decoded characters of a [`Text`].
+/// Iterator over the decoded characters of a [`Text`](super::Text).
 #[derive(Clone)]
 pub struct Chars<'a> {
     /// What is left.
