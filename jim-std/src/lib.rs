@@ -43,7 +43,9 @@ mod client;
 mod error;
 pub mod hub;
 mod server;
+mod slowest;
 pub mod store;
+mod thread_clock;
 pub mod transport;
 
 pub use client::{

@@ -14,7 +14,6 @@ mod descriptor_table;
 mod event_loop;
 mod listener;
 mod outbox;
-mod thread_clock;
 mod turn_stats;
 
 use std::io;

@@ -10,9 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use log::{debug, info};
-
-use super::thread_clock::{ThreadClock, ThreadClocks};
+use crate::slowest::{Interval, Slowest, Timed};
+use crate::thread_clock::{ms, ThreadClock, ThreadClocks};
 
 /// How often the slowest turn is reported.
 pub(super) const REPORT_EVERY: Duration = Duration::from_secs(10);
@@ -76,32 +75,32 @@ pub(super) struct Turn {
     cpu: Option<ThreadClocks>,
 }
 
+impl Timed for Turn {
+    fn total(&self) -> Duration {
+        self.total
+    }
+}
+
 /// The turn under way and the interval's slowest.
 pub(super) struct TurnStats {
-    interval_start: Instant,
     turn_start: Instant,
     /// The thread's clocks when the turn started.
     turn_cpu: Option<ThreadClocks>,
     clock: ThreadClock,
     phase_start: Instant,
     current: Turn,
-    slowest: Turn,
-    turns: u64,
-    slow_turns: u64,
+    slowest: Slowest<Turn>,
 }
 
 impl TurnStats {
     pub(super) fn new(now: Instant) -> Self {
         TurnStats {
-            interval_start: now,
             turn_start: now,
             turn_cpu: None,
             clock: ThreadClock::new(),
             phase_start: now,
             current: Turn::default(),
-            slowest: Turn::default(),
-            turns: 0,
-            slow_turns: 0,
+            slowest: Slowest::new(now, REPORT_EVERY, SLOW_TURN),
         }
     }
 
@@ -138,42 +137,23 @@ impl TurnStats {
             .turn_cpu
             .zip(self.clock.read())
             .map(|(start, end)| end.since(start));
-        self.turns += 1;
-        if self.current.total >= SLOW_TURN {
-            self.slow_turns += 1;
-        }
-        if self.current.total > self.slowest.total {
-            self.slowest = self.current;
-        }
-        if now.saturating_duration_since(self.interval_start) >= REPORT_EVERY {
-            self.report();
-            self.interval_start = now;
-            self.slowest = Turn::default();
-            self.turns = 0;
-            self.slow_turns = 0;
+        if let Some(interval) = self.slowest.record(self.current, now) {
+            self.slowest.log(&interval, &describe(&interval));
         }
     }
 
     /// Reports the interval so far, at `info` whatever it was (at
     /// shutdown: the last word on how the loop kept up).
     pub(super) fn report_now(&self) {
-        if self.turns > 0 {
-            info!("{}", describe(&self.slowest, self.turns, self.slow_turns));
-        }
-    }
-
-    fn report(&self) {
-        let line = describe(&self.slowest, self.turns, self.slow_turns);
-        if self.slowest.total >= SLOW_TURN {
-            info!("{line}");
-        } else {
-            debug!("{line}");
+        if let Some(interval) = self.slowest.so_far() {
+            log::info!("{}", describe(&interval));
         }
     }
 }
 
 /// `slowest turn 31.2 ms (events 30.1 ms, …; 120 events, …) of 5120 turns, 3 of them …`.
-fn describe(t: &Turn, turns: u64, slow: u64) -> String {
+fn describe(interval: &Interval<Turn>) -> String {
+    let (t, turns, slow) = (&interval.slowest, interval.count, interval.slow);
     let phases: Vec<String> = Phase::ALL
         .iter()
         .filter_map(|&p| {
@@ -181,15 +161,7 @@ fn describe(t: &Turn, turns: u64, slow: u64) -> String {
             (d >= Duration::from_micros(100)).then(|| format!("{} {}", p.name(), ms(d)))
         })
         .collect();
-    let cpu = t.cpu.map_or(String::new(), |c| {
-        let waiting = c
-            .waiting_for_cpu
-            .map_or(String::new(), |w| format!(", {} waiting for one", ms(w)));
-        let switches = c
-            .switches
-            .map_or(String::new(), |n| format!(", off it {n} times"));
-        format!(", {} of it on the CPU{waiting}{switches}", ms(c.on_cpu))
-    });
+    let cpu = t.cpu.map_or(String::new(), |c| c.describe());
     format!(
         "slowest turn {}{cpu} ({}{}{} events, {} carried over, {} messages and reads, {} flushed) of {turns} turns, {slow} of them {} or longer",
         ms(t.total),
@@ -201,10 +173,6 @@ fn describe(t: &Turn, turns: u64, slow: u64) -> String {
         t.flushed,
         ms(SLOW_TURN),
     )
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 #[cfg(test)]
@@ -228,7 +196,11 @@ mod tests {
         };
         t.phases[Phase::Events as usize] = Duration::from_millis(30);
         t.phases[Phase::Flush as usize] = Duration::from_micros(10);
-        let line = describe(&t, 500, 1);
+        let line = describe(&Interval {
+            slowest: t,
+            count: 500,
+            slow: 1,
+        });
         assert_eq!(
             line,
             "slowest turn 31.0 ms, 2.0 ms of it on the CPU, 25.4 ms waiting for one, off it 3 times (events 30.0 ms; 7 events, 2 carried over, 40 messages and reads, 3 flushed) of 500 turns, 1 of them 20.0 ms or longer"
@@ -247,12 +219,14 @@ mod tests {
         stats.finish(5, 1);
         stats.start(2, 0);
         stats.finish(1, 0);
-        assert_eq!(stats.turns, 2);
-        assert!(stats.slowest.total >= Duration::from_millis(3));
-        assert_eq!(stats.slowest.work, 5);
-        assert!(stats.slowest.phases[Phase::Events as usize] >= Duration::from_millis(3));
+        let interval = stats.slowest.so_far().unwrap();
+        assert_eq!(interval.count, 2);
+        let slowest = interval.slowest;
+        assert!(slowest.total >= Duration::from_millis(3));
+        assert_eq!(slowest.work, 5);
+        assert!(slowest.phases[Phase::Events as usize] >= Duration::from_millis(3));
         // Spinning is CPU time (where the clock can be read at all).
-        if let Some(cpu) = stats.slowest.cpu.map(|c| c.on_cpu) {
+        if let Some(cpu) = slowest.cpu.map(|c| c.on_cpu) {
             assert!(cpu >= Duration::from_millis(1), "{cpu:?}");
         }
     }

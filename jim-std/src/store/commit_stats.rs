@@ -10,7 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use log::{debug, info};
+use crate::slowest::{Interval, Slowest, Timed};
+use crate::thread_clock::{ms, ThreadClocks};
 
 /// How often the slowest transaction is reported.
 pub(super) const REPORT_EVERY: Duration = Duration::from_secs(10);
@@ -26,9 +27,13 @@ pub(super) struct Transaction {
     pub statements: Duration,
     /// The `COMMIT` (for SQLite: the WAL append, and the fsync at `Full`).
     pub commit: Duration,
+    /// The storage thread's CPU time in it and its time waiting for a
+    /// CPU: far below the total on the CPU and not waiting for one, the
+    /// thread waited for the disk.
+    pub cpu: Option<ThreadClocks>,
 }
 
-impl Transaction {
+impl Timed for Transaction {
     fn total(&self) -> Duration {
         self.statements + self.commit
     }
@@ -36,70 +41,46 @@ impl Transaction {
 
 /// The interval's count and slowest transaction.
 pub(super) struct CommitStats {
-    interval_start: Instant,
-    slowest: Transaction,
-    count: u64,
-    slow: u64,
+    slowest: Slowest<Transaction>,
 }
 
 impl CommitStats {
     pub(super) fn new(now: Instant) -> Self {
         CommitStats {
-            interval_start: now,
-            slowest: Transaction::default(),
-            count: 0,
-            slow: 0,
+            slowest: Slowest::new(now, REPORT_EVERY, SLOW_COMMIT),
         }
     }
 
     /// A transaction finished at `now`.
     pub(super) fn record(&mut self, t: Transaction, now: Instant) {
-        self.count += 1;
-        if t.total() >= SLOW_COMMIT {
-            self.slow += 1;
-        }
-        if t.total() > self.slowest.total() {
-            self.slowest = t;
-        }
-        if now.saturating_duration_since(self.interval_start) >= REPORT_EVERY {
-            let line = describe(&self.slowest, self.count, self.slow);
-            if self.slowest.total() >= SLOW_COMMIT {
-                info!("{line}");
-            } else {
-                debug!("{line}");
-            }
-            self.interval_start = now;
-            self.slowest = Transaction::default();
-            self.count = 0;
-            self.slow = 0;
+        if let Some(interval) = self.slowest.record(t, now) {
+            self.slowest.log(&interval, &describe(&interval));
         }
     }
-}
 
-impl CommitStats {
     /// Reports the interval so far whatever it was (when the storage
     /// thread stops: the last word on how the disk kept up).
     pub(super) fn report_now(&self) {
-        if self.count > 0 {
-            info!("{}", describe(&self.slowest, self.count, self.slow));
+        if let Some(interval) = self.slowest.so_far() {
+            log::info!("{}", describe(&interval));
         }
     }
 }
 
-/// `storage: slowest transaction 41.0 ms (12 ops; statements 0.3 ms, commit 40.7 ms) of 812, 2 of them 20.0 ms or longer`.
-fn describe(t: &Transaction, count: u64, slow: u64) -> String {
+/// `storage: slowest transaction 41.0 ms, 0.4 ms of it on the CPU, … (12 ops; statements 0.3 ms, commit 40.7 ms) of 812, 2 of them 20.0 ms or longer`.
+fn describe(interval: &Interval<Transaction>) -> String {
+    let t = &interval.slowest;
     format!(
-        "storage: slowest transaction {} ({} ops; statements {}, commit {}) of {count}, {slow} of them {} or longer",
+        "storage: slowest transaction {}{} ({} ops; statements {}, commit {}) of {}, {} of them {} or longer",
         ms(t.total()),
+        t.cpu.map_or(String::new(), |c| c.describe()),
         t.ops,
         ms(t.statements),
         ms(t.commit),
+        interval.count,
+        interval.slow,
         ms(SLOW_COMMIT),
     )
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 #[cfg(test)]
@@ -108,38 +89,28 @@ mod tests {
 
     #[test]
     fn the_report_names_the_slowest_and_its_parts() {
-        let t = Transaction {
-            ops: 12,
-            statements: Duration::from_micros(300),
-            commit: Duration::from_micros(40_700),
+        let mut interval = Interval {
+            slowest: Transaction {
+                ops: 12,
+                statements: Duration::from_micros(300),
+                commit: Duration::from_micros(40_700),
+                cpu: None,
+            },
+            count: 812,
+            slow: 2,
         };
         assert_eq!(
-            describe(&t, 812, 2),
+            describe(&interval),
             "storage: slowest transaction 41.0 ms (12 ops; statements 0.3 ms, commit 40.7 ms) of 812, 2 of them 20.0 ms or longer"
         );
-    }
-
-    #[test]
-    fn the_slowest_is_kept_until_the_interval_ends() {
-        let start = Instant::now();
-        let mut stats = CommitStats::new(start);
-        let slow = Transaction {
-            ops: 3,
-            statements: Duration::from_millis(1),
-            commit: Duration::from_millis(30),
-        };
-        let quick = Transaction {
-            ops: 1,
-            statements: Duration::from_micros(10),
-            commit: Duration::from_micros(40),
-        };
-        stats.record(slow, start);
-        stats.record(quick, start);
-        assert_eq!((stats.count, stats.slow), (2, 1));
-        assert_eq!(stats.slowest, slow);
-        // The report resets the interval.
-        stats.record(quick, start + REPORT_EVERY);
-        assert_eq!((stats.count, stats.slow), (0, 0));
-        assert_eq!(stats.slowest, Transaction::default());
+        interval.slowest.cpu = Some(ThreadClocks {
+            on_cpu: Duration::from_micros(400),
+            waiting_for_cpu: Some(Duration::from_micros(38_100)),
+            switches: Some(4),
+        });
+        assert_eq!(
+            describe(&interval),
+            "storage: slowest transaction 41.0 ms, 0.4 ms of it on the CPU, 38.1 ms waiting for one, off it 4 times (12 ops; statements 0.3 ms, commit 40.7 ms) of 812, 2 of them 20.0 ms or longer"
+        );
     }
 }

@@ -20,6 +20,7 @@ use super::commit_stats::{CommitStats, Transaction};
 use super::password::Check;
 use super::submit::{Job, Submit};
 use super::{Login, Op, Outcome, Passwords, Retention, Store, StoreError};
+use crate::thread_clock::ThreadClock;
 
 /// The worker's knobs.
 #[derive(Debug, Clone)]
@@ -91,6 +92,7 @@ impl<T: Send + 'static> StoreWorker<T> {
                     hash_tx,
                     queued,
                     stats: CommitStats::new(Instant::now()),
+                    clock: ThreadClock::new(),
                 };
                 w.run(&rx);
             })?;
@@ -168,6 +170,8 @@ struct Worker<T> {
     /// Ops queued and not yet taken (see [`Submit`]).
     queued: Arc<AtomicUsize>,
     stats: CommitStats,
+    /// The storage thread's clocks, for the slowest transaction's report.
+    clock: ThreadClock,
 }
 
 /// What one op of a batch came to before the commit.
@@ -290,6 +294,7 @@ impl<T> Worker<T> {
     /// nothing changed).
     fn transaction(&mut self, ops: Vec<Op>) -> Result<Vec<Step>, StoreError> {
         let started = Instant::now();
+        let cpu_at_start = self.clock.read();
         let count = ops.len();
         self.store.begin()?;
         let mut steps = Vec::with_capacity(ops.len());
@@ -322,11 +327,15 @@ impl<T> Worker<T> {
             return Err(e);
         }
         let committed = Instant::now();
+        let cpu = cpu_at_start
+            .zip(self.clock.read())
+            .map(|(start, end)| end.since(start));
         self.stats.record(
             Transaction {
                 ops: count,
                 statements: statements_done.saturating_duration_since(started),
                 commit: committed.saturating_duration_since(statements_done),
+                cpu,
             },
             committed,
         );

@@ -1,11 +1,12 @@
-//! The loop thread's own clocks: how long it ran on a CPU and, where the
-//! platform tells, how long it was ready to run but waited for one and how
-//! often it left the CPU.
+//! A thread's own clocks (the event loop's, the storage thread's): how
+//! long it ran on a CPU and, where the platform tells, how long it was
+//! ready to run but waited for one and how often it left the CPU.
 //!
-//! A turn that takes 50 ms of wall time with 3 ms on the CPU was either
-//! preempted (another thread or the kernel's interrupt work held the CPU)
-//! or blocked in a system call; the two need different fixes, so the slow
-//! turn report tells them apart. The CPU time is the thread's CPU clock;
+//! A turn (or a transaction) that takes 50 ms of wall time with 3 ms on
+//! the CPU was either preempted (another thread or the kernel's interrupt
+//! work held the CPU) or blocked in a system call — on the disk, say; the
+//! two need different fixes, so the slow turn and slow transaction reports
+//! tell them apart. The CPU time is the thread's CPU clock;
 //! the waiting time, on Linux, the second field of
 //! `/proc/thread-self/schedstat` (the scheduler's run-queue delay, in
 //! nanoseconds, brought up to date each time the thread gets a CPU). The
@@ -16,7 +17,7 @@ use std::time::Duration;
 
 /// One reading of the thread's clocks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct ThreadClocks {
+pub(crate) struct ThreadClocks {
     /// Time spent running, user and kernel.
     pub on_cpu: Duration,
     /// Time spent runnable but not running, if known.
@@ -30,7 +31,7 @@ pub(super) struct ThreadClocks {
 
 impl ThreadClocks {
     /// What happened between `earlier` and `self`.
-    pub(super) fn since(self, earlier: ThreadClocks) -> ThreadClocks {
+    pub(crate) fn since(self, earlier: ThreadClocks) -> ThreadClocks {
         ThreadClocks {
             on_cpu: self.on_cpu.saturating_sub(earlier.on_cpu),
             waiting_for_cpu: self
@@ -45,8 +46,27 @@ impl ThreadClocks {
     }
 }
 
+impl ThreadClocks {
+    /// `, 2.0 ms of it on the CPU, 25.4 ms waiting for one, off it 3
+    /// times` — what the slow turn and slow transaction lines say.
+    pub(crate) fn describe(&self) -> String {
+        let waiting = self
+            .waiting_for_cpu
+            .map_or(String::new(), |w| format!(", {} waiting for one", ms(w)));
+        let switches = self
+            .switches
+            .map_or(String::new(), |n| format!(", off it {n} times"));
+        format!(", {} of it on the CPU{waiting}{switches}", ms(self.on_cpu))
+    }
+}
+
+/// `12.3 ms`: the figure every report line uses.
+pub(crate) fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
 /// Reads the clocks of the thread that first calls [`ThreadClock::read`].
-pub(super) struct ThreadClock {
+pub(crate) struct ThreadClock {
     #[cfg(target_os = "linux")]
     schedstat: Option<std::fs::File>,
     #[cfg(target_os = "linux")]
@@ -54,7 +74,7 @@ pub(super) struct ThreadClock {
 }
 
 impl ThreadClock {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ThreadClock {
             #[cfg(target_os = "linux")]
             schedstat: None,
@@ -66,7 +86,7 @@ impl ThreadClock {
     /// The calling thread's clocks now; `None` if the platform tells
     /// nothing. The file is opened on the first call, so it names the
     /// thread that reads (the loop may be built on another thread).
-    pub(super) fn read(&mut self) -> Option<ThreadClocks> {
+    pub(crate) fn read(&mut self) -> Option<ThreadClocks> {
         let on_cpu = cpu_time::ThreadTime::try_now().ok()?.as_duration();
         let sched = self.schedstat();
         Some(ThreadClocks {
