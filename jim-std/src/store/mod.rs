@@ -156,3 +156,5 @@ pub(crate) fn cutoff(now: u64, age: Duration) -> u64 {
 mod migration_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wal_tests;

@@ -2,11 +2,13 @@
 //! compiled in: nothing to install).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::checkpoint::Checkpointer;
+use super::checkpoint::{self, Checkpointer};
 use super::{cutoff, NewMessage, Retention, Store, StoreError, StoredMessage};
 
 /// Each migration takes the schema from its index to the next version;
@@ -92,6 +94,9 @@ pub enum Durability {
 pub struct SqliteStore {
     db: Connection,
     path: PathBuf,
+    /// Raised by the checkpointer when the WAL should be started over
+    /// (see [`checkpoint::rewind`]).
+    rewind: Arc<AtomicBool>,
     /// A file's WAL is checkpointed on a thread of its own (none in
     /// memory). Dropped after `db`: declared after it.
     checkpointer: Option<Checkpointer>,
@@ -109,6 +114,16 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, migrates it to
     /// [`SCHEMA_VERSION`], and sets WAL mode. The directory must exist.
     pub fn open(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
+        Self::open_checkpointing(path, durability, checkpoint::Policy::DEFAULT)
+    }
+
+    /// [`open`](SqliteStore::open), its WAL checkpointed as `policy` says
+    /// (tests make it quick).
+    pub(super) fn open_checkpointing(
+        path: &Path,
+        durability: Durability,
+        policy: checkpoint::Policy,
+    ) -> Result<SqliteStore, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -120,6 +135,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             db,
             path: path.to_owned(),
+            rewind: Arc::default(),
             checkpointer: None,
         };
         store.prepare(durability).map_err(|e| match e {
@@ -127,7 +143,8 @@ impl SqliteStore {
             other => other,
         })?;
         store.db.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
-        store.checkpointer = Some(Checkpointer::start(path)?);
+        let rewind = Arc::clone(&store.rewind);
+        store.checkpointer = Some(Checkpointer::start(path, policy, rewind)?);
         Ok(store)
     }
 
@@ -137,6 +154,7 @@ impl SqliteStore {
         let store = SqliteStore {
             db,
             path: PathBuf::from(":memory:"),
+            rewind: Arc::default(),
             checkpointer: None,
         };
         store.prepare(Durability::Normal)?;
@@ -221,6 +239,7 @@ fn to_sql_time(t: u64) -> i64 {
 
 impl Store for SqliteStore {
     fn begin(&mut self) -> Result<(), StoreError> {
+        checkpoint::rewind(&self.db, &self.rewind);
         // IMMEDIATE: take the write lock now, not halfway through.
         self.db.execute_batch("BEGIN IMMEDIATE")?;
         Ok(())
