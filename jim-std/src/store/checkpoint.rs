@@ -91,6 +91,10 @@ impl Checkpointer {
                     Err(RecvTimeoutError::Timeout)
                 );
                 if checkpoint(&db) >= policy.rewind_frames {
+                    // Copy what came in during that pass too, so that the
+                    // writer's restart, which holds it back, has little
+                    // left to copy.
+                    checkpoint(&db);
                     rewind.store(true, Ordering::Relaxed);
                 }
                 if last {
