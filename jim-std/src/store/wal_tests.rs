@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use super::*;
 
-/// Checkpoints every 50 ms, for twenty rounds in a second.
+/// Checkpoints every 50 ms, for forty rounds in two seconds.
 const EVERY: Duration = Duration::from_millis(50);
 
-/// Commits without a pause for twenty checkpoint rounds, the WAL started
+/// Commits without a pause for forty checkpoint rounds, the WAL started
 /// over at `rewind_frames`; the WAL file's size at the end (it never
 /// shrinks: its largest extent).
 fn wal_after_steady_commits(dir: &Path, rewind_frames: i64) -> u64 {
@@ -18,7 +18,7 @@ fn wal_after_steady_commits(dir: &Path, rewind_frames: i64) -> u64 {
         rewind_frames,
     };
     let mut store = SqliteStore::open_checkpointing(&path, Durability::Normal, policy).unwrap();
-    let run = EVERY * 20;
+    let run = EVERY * 40;
     let text = "x".repeat(200);
     let started = Instant::now();
     let mut n = 0u64;
@@ -51,11 +51,13 @@ fn a_wal_under_commits_that_never_pause_is_started_over() {
     // Without the restart (a bound never reached) a passive checkpoint
     // never catches up with the writer, and the WAL holds every commit.
     let unbounded = wal_after_steady_commits(&dir, i64::MAX);
-    // With it, the WAL holds about one round of commits, or two.
+    // With it, the WAL holds about one round of commits, or two (twenty
+    // times less when the machine is idle; four with CI's other tests
+    // running beside it).
     let bounded = wal_after_steady_commits(&dir, 64);
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(
-        unbounded >= 4 * bounded,
+        unbounded >= 3 * bounded,
         "WAL {bounded} bytes with the restart, {unbounded} without"
     );
 }
