@@ -123,14 +123,31 @@ fn checkpoint(db: &Connection) -> i64 {
 
 /// The writer's part: if `wanted` was raised, a `RESTART` checkpoint on
 /// the writer's own connection, between two transactions, so that the
-/// next write starts the WAL over. A failure is logged, never the
-/// transaction's: the WAL only stays long until the next try.
-pub(crate) fn rewind(db: &Connection, wanted: &AtomicBool) {
-    if wanted.swap(false, Ordering::Relaxed) {
-        if let Err(e) = db.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())) {
+/// next write starts the WAL over. While the checkpoint thread is in a pass
+/// of its own the restart cannot run (SQLite answers "busy" at once): the
+/// flag stays up and the next transaction tries again. A failure is
+/// logged, never the transaction's.
+/// `true` when it ran (the next write starts the WAL over).
+pub(crate) fn rewind(db: &Connection, wanted: &AtomicBool) -> bool {
+    if !wanted.load(Ordering::Relaxed) {
+        return false;
+    }
+    // The result row: busy flag, frames in the WAL, frames copied.
+    match db.query_row("PRAGMA wal_checkpoint(RESTART)", [], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+    }) {
+        Ok((0, frames)) => {
+            log::debug!("storage: the WAL starts over (it held {frames} frames)");
+            wanted.store(false, Ordering::Relaxed);
+            return true;
+        }
+        Ok(_) => {}
+        Err(e) => {
             log::warn!("database checkpoint (restart) failed: {e}");
+            wanted.store(false, Ordering::Relaxed);
         }
     }
+    false
 }
 
 impl Drop for Checkpointer {

@@ -97,6 +97,8 @@ pub struct SqliteStore {
     /// Raised by the checkpointer when the WAL should be started over
     /// (see [`checkpoint::rewind`]).
     rewind: Arc<AtomicBool>,
+    /// How many times the WAL was started over.
+    rewinds: u64,
     /// A file's WAL is checkpointed on a thread of its own (none in
     /// memory). Dropped after `db`: declared after it.
     checkpointer: Option<Checkpointer>,
@@ -136,6 +138,7 @@ impl SqliteStore {
             db,
             path: path.to_owned(),
             rewind: Arc::default(),
+            rewinds: 0,
             checkpointer: None,
         };
         store.prepare(durability).map_err(|e| match e {
@@ -148,6 +151,11 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// How many times the writer has started the WAL over.
+    pub(super) fn rewinds(&self) -> u64 {
+        self.rewinds
+    }
+
     /// A database in memory: gone when dropped (for tests).
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let db = Connection::open_in_memory().map_err(StoreError::Database)?;
@@ -155,6 +163,7 @@ impl SqliteStore {
             db,
             path: PathBuf::from(":memory:"),
             rewind: Arc::default(),
+            rewinds: 0,
             checkpointer: None,
         };
         store.prepare(Durability::Normal)?;
@@ -239,7 +248,9 @@ fn to_sql_time(t: u64) -> i64 {
 
 impl Store for SqliteStore {
     fn begin(&mut self) -> Result<(), StoreError> {
-        checkpoint::rewind(&self.db, &self.rewind);
+        if checkpoint::rewind(&self.db, &self.rewind) {
+            self.rewinds += 1;
+        }
         // IMMEDIATE: take the write lock now, not halfway through.
         self.db.execute_batch("BEGIN IMMEDIATE")?;
         Ok(())
