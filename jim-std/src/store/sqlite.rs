@@ -152,6 +152,7 @@ impl SqliteStore {
     }
 
     /// How many times the writer has started the WAL over.
+    #[cfg(test)]
     pub(super) fn rewinds(&self) -> u64 {
         self.rewinds
     }
