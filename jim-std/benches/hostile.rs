@@ -9,7 +9,8 @@
 //! `cargo bench -p jim-std --bench hostile`; `JIM_BENCH_SECONDS` sets each
 //! attack's length (default 3; the timeout attacks last at least their
 //! lowered limit + 7 s, or until every client is cut). `JIM_BENCH_QUICK=1`
-//! divides the attackers by 10. The server is pinned to CPU 0, the
+//! divides the attackers by 10; `JIM_BENCH_ONLY=TEXT` runs only the
+//! attacks whose name contains TEXT (e.g. `pipelining`). The server is pinned to CPU 0, the
 //! attackers and the good client to CPU 1 (`JIM_BENCH_PIN=0`: no pinning;
 //! `JIM_BENCH_GOOD_CPU=0`: the good client on the server's CPU), the good
 //! client at SCHED_FIFO priority where allowed.
@@ -631,7 +632,10 @@ fn run_attack(
     opts: JimOptions,
     ctx_of: impl FnOnce(SocketAddr) -> Ctx,
     attack: impl FnOnce(&Ctx) -> String,
-) -> Row {
+) -> Option<Row> {
+    if std::env::var("JIM_BENCH_ONLY").is_ok_and(|only| !name.contains(&only)) {
+        return None;
+    }
     eprintln!("attack: {name} …");
     // Let the sockets of the previous attack go.
     thread::sleep(Duration::from_millis(700));
@@ -702,7 +706,7 @@ fn run_attack(
         crashed,
     };
     eprintln!("  {}", row.line());
-    row
+    Some(row)
 }
 
 impl Row {
@@ -839,6 +843,7 @@ fn main() {
             |c| turned_away(c, 100),
         ),
     ];
+    let rows: Vec<Row> = rows.into_iter().flatten().collect();
     let rt = rows.iter().all(|r| r.good.realtime);
     println!(
         "server pinned to CPU 0, attackers and good client to CPU 1: {}; good client at SCHED_FIFO priority: {}",

@@ -13,6 +13,7 @@ use jim_core::{FrameError, Framer};
 use mio::net::TcpStream;
 
 use super::outbox::{Flushed, Outbox};
+use super::recent_load::RecentLoad;
 use crate::hub::{ClientId, Line};
 use crate::MAX_FRAME;
 
@@ -93,6 +94,12 @@ pub(super) struct Connection {
     pub read_paused: bool,
     /// The hub asked to hear when the outbox is empty.
     pub notify_drained: bool,
+    /// The work it was served lately: new input from light connections
+    /// is served first.
+    pub load: RecentLoad,
+    /// Its last serving left input unread (its slice ran out, or it sent
+    /// more behind a request that waits): heavy, whatever its load.
+    pub backlogged: bool,
 }
 
 impl Connection {
@@ -111,6 +118,8 @@ impl Connection {
             dirty: false,
             read_paused: false,
             notify_drained: false,
+            load: RecentLoad::default(),
+            backlogged: false,
         }
     }
 
@@ -134,6 +143,8 @@ impl Connection {
             dirty: false,
             read_paused: false,
             notify_drained: false,
+            load: RecentLoad::default(),
+            backlogged: false,
         };
         conn.outbox.set_streams();
         conn.outbox.push(line);
@@ -195,6 +206,12 @@ impl Connection {
             }
             self.message_started = None;
         }
+    }
+
+    /// `true` while bytes it sent wait in its framer (after
+    /// [`settle_framer`](Self::settle_framer)).
+    pub(super) fn holds_input(&self) -> bool {
+        self.framer.is_some()
     }
 
     /// `true` when a message is cut short (for the log).

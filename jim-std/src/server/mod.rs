@@ -14,6 +14,7 @@ mod descriptor_table;
 mod event_loop;
 mod listener;
 mod outbox;
+mod recent_load;
 mod turn_stats;
 
 use std::io;

@@ -18,7 +18,7 @@ pub(super) const BYTES_PER_UNIT: usize = 1024;
 /// clients whose every request waits for storage move in step, all of
 /// them answered by one commit — made one turn of 20 ms; the rest wait
 /// for the next turn, in order.
-pub(super) const STORED_PER_TURN: usize = 256;
+pub(super) const STORED_PER_TURN: usize = 128;
 
 impl EventLoop {
     /// Hands the storage outcomes that have come to the hub, the oldest
@@ -113,18 +113,20 @@ impl EventLoop {
                 Err(e) => break Served::Lost(e),
             }
         };
-        self.turn_work += frames + reads + bytes / BYTES_PER_UNIT;
+        let work = frames + reads + bytes / BYTES_PER_UNIT;
+        self.turn_work += work;
+        conn.load.add(work, now.elapsed);
         let mid_message = conn.is_mid_message();
         conn.settle_framer(&mut self.framers);
+        conn.backlogged = match served {
+            Served::Again | Served::Paused => true,
+            Served::Waiting => conn.holds_input(),
+            _ => false,
+        };
         match served {
             Served::Drained | Served::Paused | Served::Waiting | Served::Closed => {}
             Served::Again if slice.frames < FRAMES_PER_TURN => self.schedule_first(key),
-            Served::Again => {
-                if let Some(conn) = self.conns.get_mut(key) {
-                    conn.busy = true;
-                }
-                self.schedule(key);
-            }
+            Served::Again => self.schedule_busy(key),
             Served::Eof => {
                 if mid_message {
                     info!("client {id} ({}) disconnected mid-message", conn.peer);
@@ -158,6 +160,12 @@ pub(super) struct Slice {
 }
 
 impl Slice {
+    /// The messages it allows.
+    #[cfg(test)]
+    pub(super) fn frames(&self) -> usize {
+        self.frames
+    }
+
     /// A connection's share of a turn.
     pub(super) const FULL: Slice = Slice {
         frames: FRAMES_PER_TURN,

@@ -4,10 +4,13 @@
 //! One `mio` poll watches the listener, a waker (for shutdown) and every
 //! client socket, edge-triggered. Each turn:
 //!
-//! 1. serve the connections with new input that had nothing left over,
-//!    then, in order, those carried over from earlier turns (the busy
-//!    ones), until the turn's [`TURN_BUDGET`] of messages and bytes is
-//!    spent — each connection **at most once per turn**, at most
+//! 1. serve the connections with new input that had nothing left over —
+//!    the light ones (little work lately,
+//!    [`RecentLoad`](super::recent_load::RecentLoad)) first, the heavy
+//!    ones while the budget lasts — then, in order, those carried over
+//!    from earlier turns (the busy ones), until the turn's [`TURN_BUDGET`]
+//!    of messages and bytes is spent — each connection **at most once per
+//!    turn**, at most
 //!    [`FRAMES_PER_TURN`] messages and [`READS_PER_TURN`] reads, so a
 //!    flooding client costs the others a bounded slice and never comes
 //!    ahead of a client that sends one request; at most
@@ -25,10 +28,12 @@
 mod admit;
 mod closing;
 mod input;
+mod order;
 mod output;
 
 use closing::{SCRATCH, SWEEP_AGAIN};
 use input::Slice;
+use order::{Candidate, NewInput};
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -118,6 +123,8 @@ pub(super) struct EventLoop {
     /// Counts turns, so a connection is served at most once per turn.
     turn: u64,
     served: HashMap<usize, u64>,
+    /// The turn's connections with new input (kept for its allocation).
+    new_input: NewInput,
     /// Messages and reads so far this turn, against [`TURN_BUDGET`].
     turn_work: usize,
     stats: TurnStats,
@@ -162,6 +169,7 @@ impl EventLoop {
             next_sweep: Duration::ZERO,
             turn: 0,
             served: HashMap::new(),
+            new_input: NewInput::default(),
             turn_work: 0,
             stats: TurnStats::new(Instant::now()),
         }
@@ -209,9 +217,13 @@ impl EventLoop {
             // that sends one request is answered in the turn it arrives,
             // however many others flood. A connection already carried over
             // (the busy ones) waits for its place in that queue instead,
-            // so flooding brings no one ahead. Past the budget, new input
-            // still gets a small slice — enough for one request — and the
-            // rest of it queues up behind the carried-over.
+            // so flooding brings no one ahead. The light connections go
+            // first, the longest-connected first; past the budget they get
+            // a small slice — enough for one request — and past twice it
+            // they wait. The heavy (backlogged, or busy lately) follow
+            // within the budget; past it they queue up unserved, so a
+            // thousand of them cannot make the turn long (`order`).
+            let mut new_input = std::mem::take(&mut self.new_input);
             for event in events.iter() {
                 match event.token() {
                     LISTENER => self.accept(now),
@@ -221,19 +233,41 @@ impl EventLoop {
                             self.flush(key, now);
                         }
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            if self.conns.get(key).is_some_and(|c| c.scheduled && c.busy) {
+                            let Some(conn) = self.conns.get(key) else {
+                                continue;
+                            };
+                            if conn.scheduled && conn.busy {
                                 continue;
                             }
-                            let slice = if self.turn_work >= TURN_BUDGET {
-                                Slice::SMALL
-                            } else {
-                                Slice::FULL
-                            };
-                            self.serve_input(key, slice, now);
+                            new_input.push(Candidate {
+                                key,
+                                id: conn.id,
+                                backlogged: conn.backlogged,
+                                heavy: conn.load.is_heavy(now.elapsed),
+                            });
                         }
                     }
                 }
             }
+            for key in new_input.drain_light() {
+                match order::light_slice(self.turn_work) {
+                    Some(slice) => self.serve_input(key, slice, now),
+                    // A burst from a thousand connections at once: the
+                    // newest wait for the next turns, at the head of the
+                    // queue.
+                    None => self.schedule_first(key),
+                }
+            }
+            // Their answers go out now, not after the heavy and the
+            // carried-over have had their share of the turn.
+            let flushed = self.flush_dirty(now);
+            for key in new_input.drain_heavy() {
+                match order::heavy_slice(self.turn_work) {
+                    Some(slice) => self.serve_input(key, slice, now),
+                    None => self.schedule_busy(key),
+                }
+            }
+            self.new_input = new_input;
             if self.accept_more {
                 self.accept(now);
             }
@@ -285,14 +319,7 @@ impl EventLoop {
                 self.next_sweep = now.elapsed + if more { SWEEP_AGAIN } else { SWEEP_EVERY };
             }
             self.stats.phase_done(Phase::Timers);
-            let dirty = std::mem::take(&mut self.dirty);
-            let flushed = dirty.len();
-            for key in dirty {
-                if let Some(conn) = self.conns.get_mut(key) {
-                    conn.dirty = false;
-                }
-                self.flush(key, now);
-            }
+            let flushed = flushed + self.flush_dirty(now);
             self.stats.phase_done(Phase::Flush);
             // After the flush: waking the storage thread never delays the
             // answers of this turn.
@@ -332,6 +359,15 @@ impl EventLoop {
                 self.next_turn.push(key);
             }
         }
+    }
+
+    /// Like [`schedule`](Self::schedule), and its new input waits for its
+    /// place in the queue.
+    pub(super) fn schedule_busy(&mut self, key: usize) {
+        if let Some(conn) = self.conns.get_mut(key) {
+            conn.busy = true;
+        }
+        self.schedule(key);
     }
 
     /// Like [`schedule`](Self::schedule), at the head of the next turn.

@@ -12,6 +12,25 @@ use crate::server::outbox::Flushed;
 use crate::store::Outcome;
 
 impl EventLoop {
+    /// Writes every outbox that changed; how many.
+    pub(super) fn flush_dirty(&mut self, now: Time) -> usize {
+        let dirty = std::mem::take(&mut self.dirty);
+        let flushed = dirty.len();
+        for &key in &dirty {
+            if let Some(conn) = self.conns.get_mut(key) {
+                conn.dirty = false;
+            }
+            self.flush(key, now);
+        }
+        // Kept for its allocation (a turn can dirty thousands).
+        let mut dirty = dirty;
+        dirty.clear();
+        if self.dirty.is_empty() {
+            self.dirty = dirty;
+        }
+        flushed
+    }
+
     /// Carries out what the hub asked, in order.
     pub(super) fn apply_effects(&mut self, now: Time) {
         while !self.effects.is_empty() {
