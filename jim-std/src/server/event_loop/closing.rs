@@ -13,8 +13,9 @@ use crate::hub::{ClientId, CloseReason, Time};
 /// so thousands that expire together cost no stall. Each removal closes
 /// a socket, and on loopback the peer's side of the close runs inside
 /// that call: measured, a sweep that removed every one of thousands of
-/// turned-away connections at once took 20 ms.
-pub(super) const MAX_CUT_PER_SWEEP: usize = 128;
+/// turned-away connections at once took 20 ms, and on a slower machine
+/// cutting 128 tricklers took 9 ms (5,000 are still cut within a second).
+pub(super) const MAX_CUT_PER_SWEEP: usize = 32;
 
 /// When a sweep left work for the next one.
 pub(super) const SWEEP_AGAIN: std::time::Duration = std::time::Duration::from_millis(5);

@@ -250,7 +250,7 @@ impl EventLoop {
                 }
             }
             for key in new_input.drain_light() {
-                match order::light_slice(self.turn_work) {
+                match order::light_slice(self.turn_work, self.spent(now)) {
                     Some(slice) => self.serve_input(key, slice, now),
                     // A burst from a thousand connections at once: the
                     // newest wait for the next turns, at the head of the
@@ -262,7 +262,7 @@ impl EventLoop {
             // carried-over have had their share of the turn.
             let flushed = self.flush_dirty(now);
             for key in new_input.drain_heavy() {
-                match order::heavy_slice(self.turn_work) {
+                match order::heavy_slice(self.turn_work, self.spent(now)) {
                     Some(slice) => self.serve_input(key, slice, now),
                     None => self.schedule_busy(key),
                 }
@@ -359,6 +359,11 @@ impl EventLoop {
                 self.next_turn.push(key);
             }
         }
+    }
+
+    /// How long the turn that began at `now` has run.
+    fn spent(&self, now: Time) -> Duration {
+        self.start.elapsed().saturating_sub(now.elapsed)
     }
 
     /// Like [`schedule`](Self::schedule), and its new input waits for its

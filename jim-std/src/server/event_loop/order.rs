@@ -4,6 +4,14 @@
 //! smaller slices and then a wait — so that a client sending a request
 //! now and then is answered in the turn it arrives while a thousand others
 //! flood, and no turn grows long however many connections have input.
+//!
+//! The budget is counted twice: in work (messages, reads, KiB read) and in
+//! time since the turn began, whichever runs out first. Work is what a
+//! test can count; time is what the waiting client feels, and the cost of
+//! a read or a close differs between machines by more than the work says
+//! (a one-byte read cost 13 µs on one build machine, a message 3 µs).
+
+use std::time::Duration;
 
 use super::input::Slice;
 use super::TURN_BUDGET;
@@ -12,6 +20,10 @@ use crate::hub::ClientId;
 /// Work in one turn past which even light connections wait for the next
 /// turn (the longest-connected are served first).
 pub(super) const LIGHT_LIMIT: usize = 2 * TURN_BUDGET;
+/// The turn's budget in time: past it, as past [`TURN_BUDGET`].
+pub(super) const TURN_TIME: Duration = Duration::from_millis(2);
+/// Past this much of a turn, as past [`LIGHT_LIMIT`].
+pub(super) const LIGHT_TIME: Duration = Duration::from_millis(4);
 
 /// What the turn knows of a connection with new input, before reading it.
 #[derive(Debug, Clone, Copy)]
@@ -56,22 +68,22 @@ impl NewInput {
     }
 }
 
-/// How much a light connection gets once the turn has done `turn_work`;
-/// `None`: it waits for the next turn, first in the queue.
-pub(super) fn light_slice(turn_work: usize) -> Option<Slice> {
-    if turn_work < TURN_BUDGET {
+/// How much a light connection gets once the turn has done `turn_work`
+/// in `spent`; `None`: it waits for the next turn, first in the queue.
+pub(super) fn light_slice(turn_work: usize, spent: Duration) -> Option<Slice> {
+    if turn_work < TURN_BUDGET && spent < TURN_TIME {
         Some(Slice::FULL)
-    } else if turn_work < LIGHT_LIMIT {
+    } else if turn_work < LIGHT_LIMIT && spent < LIGHT_TIME {
         Some(Slice::SMALL)
     } else {
         None
     }
 }
 
-/// How much a heavy connection gets once the turn has done `turn_work`;
-/// `None`: it waits for its place in the queue.
-pub(super) fn heavy_slice(turn_work: usize) -> Option<Slice> {
-    (turn_work < TURN_BUDGET).then_some(Slice::FULL)
+/// How much a heavy connection gets once the turn has done `turn_work`
+/// in `spent`; `None`: it waits for its place in the queue.
+pub(super) fn heavy_slice(turn_work: usize, spent: Duration) -> Option<Slice> {
+    (turn_work < TURN_BUDGET && spent < TURN_TIME).then_some(Slice::FULL)
 }
 
 #[cfg(test)]
@@ -95,7 +107,7 @@ mod tests {
         let mut waiting = Vec::new();
         let lights: Vec<usize> = input.drain_light().collect();
         for key in lights {
-            match light_slice(work) {
+            match light_slice(work, Duration::ZERO) {
                 Some(_) => {
                     served.push(key);
                     work += cost;
@@ -105,7 +117,7 @@ mod tests {
         }
         let heavies: Vec<usize> = input.drain_heavy().collect();
         for key in heavies {
-            match heavy_slice(work) {
+            match heavy_slice(work, Duration::ZERO) {
                 Some(_) => {
                     served.push(key);
                     work += cost;
@@ -156,11 +168,20 @@ mod tests {
 
     #[test]
     fn past_the_budget_heavy_ones_wait_and_light_ones_get_a_small_slice() {
-        assert!(heavy_slice(TURN_BUDGET - 1).is_some());
-        assert!(heavy_slice(TURN_BUDGET).is_none());
-        assert!(matches!(light_slice(TURN_BUDGET - 1), Some(s) if s.frames() > 2));
-        assert!(matches!(light_slice(TURN_BUDGET), Some(s) if s.frames() <= 2));
-        assert!(light_slice(LIGHT_LIMIT).is_none());
+        let zero = Duration::ZERO;
+        assert!(heavy_slice(TURN_BUDGET - 1, zero).is_some());
+        assert!(heavy_slice(TURN_BUDGET, zero).is_none());
+        assert!(matches!(light_slice(TURN_BUDGET - 1, zero), Some(s) if s.frames() > 2));
+        assert!(matches!(light_slice(TURN_BUDGET, zero), Some(s) if s.frames() <= 2));
+        assert!(light_slice(LIGHT_LIMIT, zero).is_none());
+    }
+
+    #[test]
+    fn past_the_budget_in_time_as_past_it_in_work() {
+        assert!(heavy_slice(0, TURN_TIME - Duration::from_micros(1)).is_some());
+        assert!(heavy_slice(0, TURN_TIME).is_none());
+        assert!(matches!(light_slice(0, TURN_TIME), Some(s) if s.frames() <= 2));
+        assert!(light_slice(0, LIGHT_TIME).is_none());
     }
 
     #[test]
