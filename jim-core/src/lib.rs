@@ -24,7 +24,7 @@
 //!   leave rooms, send to accounts and rooms, receive relayed messages as
 //!   typed values and answers matched to requests in order, probes
 //!   answered — over the sans-IO [`client::Client`].
-//! - Feature `embedded-nal`: [`nal::connect`] over any
+//! - Feature `embedded-nal`: `nal::connect` over any
 //!   `embedded_nal::TcpClientStack`. Feature `defmt`: `defmt::Format` on
 //!   every public type.
 //! - Feature `serde` (no `std`, no `alloc`): `serde::Serialize` on every
