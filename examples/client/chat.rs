@@ -11,7 +11,7 @@ use jim_std::{ClientError, Events, Session};
 use rustyline::error::ReadlineError;
 
 use crate::command::{parse, Command};
-use crate::output::{clean, emit, print_events, Line, Sink, Style};
+use crate::output::{clean, emit, hold, print_events, Line, Sink, Style};
 use crate::{AFTER_HELP, MAX_NAME};
 
 pub(crate) struct Chat {
@@ -101,10 +101,13 @@ impl Chat {
                 self.target = Some(target.to_owned());
                 Ok(())
             }
-            Command::Join(room) => self.session.join(room).map(|_| {
-                say(format!("joined {}", clean(room)));
-                self.target = Some(room.to_owned());
-            }),
+            Command::Join(room) => {
+                let mut out = hold(sink);
+                self.session.join(room).map(|_| {
+                    out.say(format!("joined {}", clean(room)));
+                    self.target = Some(room.to_owned());
+                })
+            }
             Command::Leave(room) => {
                 let room = room
                     .map(str::to_owned)
@@ -143,12 +146,13 @@ impl Chat {
                     );
                     return Ok(());
                 };
+                let mut out = hold(sink);
                 self.session.history(&with, None).map(|reply| {
                     let more = reply.text.filter(|t| !t.is_empty() && t != "Accepted");
-                    match more {
-                        Some(t) => say(format!("history with {}: {}", clean(&with), clean(&t))),
-                        None => say(format!("history with {}:", clean(&with))),
-                    }
+                    out.say(match more {
+                        Some(t) => format!("history with {}: {}", clean(&with), clean(&t)),
+                        None => format!("history with {}:", clean(&with)),
+                    })
                 })
             }
             Command::Help => {

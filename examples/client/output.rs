@@ -4,7 +4,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use jim_std::{Disconnect, Event, Events, Incoming};
 
@@ -22,6 +22,24 @@ pub(crate) enum Line {
 pub(crate) fn emit(sink: &Sink, line: Line) {
     let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
     (*sink)(line);
+}
+
+/// The output held by one thread: the printer thread's lines wait until
+/// it is dropped. A `join`'s and a `/history`'s answers are followed by
+/// replayed messages that the printer thread prints as they arrive; the
+/// command holds the output while its request runs, so that its answer's
+/// line comes first. (The events channel is unbounded: a held printer
+/// never stops the reader that delivers the answer.)
+pub(crate) struct Held<'a>(MutexGuard<'a, dyn FnMut(Line) + Send + 'static>);
+
+pub(crate) fn hold(sink: &Sink) -> Held<'_> {
+    Held(sink.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+impl Held<'_> {
+    pub(crate) fn say(&mut self, text: String) {
+        (*self.0)(Line::Out(text));
+    }
 }
 
 /// How lines look.

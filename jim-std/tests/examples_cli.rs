@@ -575,6 +575,51 @@ fn chat_client_queues_for_an_offline_account_and_it_arrives_at_login() {
     assert_no_panic("server", &server.stderr());
 }
 
+/// The lines of `out` from the last containing `header`, or a failure
+/// that shows `out`.
+fn from_line<'a>(out: &'a str, header: &str) -> Vec<&'a str> {
+    let lines: Vec<&str> = out.lines().collect();
+    let Some(at) = lines.iter().rposition(|l| l.contains(header)) else {
+        panic!("no {header:?} in:\n{out}");
+    };
+    lines[at..].to_vec()
+}
+
+#[test]
+fn replayed_history_prints_below_the_line_that_announces_it() {
+    // The replayed messages come through the printer thread, the answer's
+    // line from the command: they raced, and a `/history` could print its
+    // messages above "history with …" (seen in a new user's trial).
+    let (server, addr) = example_server(&["--addr", "127.0.0.1", "--port", "0"]);
+    let port = addr.port().to_string();
+    let mut bob = chat_client("bob", &["127.0.0.1", &port, "--name", "bob"]);
+    expect_stdout(&bob, "200 OK");
+    const SENT: usize = 40;
+    let mut script = String::from("/join #log\n");
+    for i in 0..SENT {
+        script.push_str(&format!("/msg bob direct {i}\n/msg #log room {i}\n"));
+    }
+    script.push_str("/leave #log\n/history bob\n/join #log\n/quit\n");
+    let (code, stdout, stderr) =
+        run_client(&["127.0.0.1", &port, "--name", "alice"], script.as_bytes());
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // Each replay entirely below its answer's line (the next command's
+    // line may come between them: a script does not wait for the replay).
+    for (header, replayed) in [
+        (
+            "history with bob: 20 message(s) follow",
+            "(history) alice: direct",
+        ),
+        ("joined #log", "(history) [#log] alice: room"),
+    ] {
+        let below = from_line(&stdout, header);
+        let shown = below.iter().filter(|l| l.contains(replayed)).count();
+        assert_eq!(shown, 20, "{header}: {shown} of 20 below it:\n{stdout}");
+    }
+    expect_clean_exit(&mut bob);
+    assert_no_panic("server", &server.stderr());
+}
+
 /// The soft and hard limits on open files of process `pid`, from
 /// `/proc/PID/limits` ("unlimited" reads as `u64::MAX`).
 #[cfg(target_os = "linux")]
