@@ -147,10 +147,8 @@ impl<T: Read + Write, const N: usize> Connection<T, N> {
         let mut handshake = Handshake::new();
         loop {
             let frame = self.next_range().await?;
-            if handshake.is_answer(frame.map(|(start, end)| self.framer.slice(start, end)))? {
-                if let Ok((start, end)) = frame {
-                    return handshake.finish(self.framer.slice(start, end));
-                }
+            if let Some((start, end)) = handshake.answer(frame, &self.framer)? {
+                return handshake.finish(self.framer.slice(start, end));
             }
         }
     }

@@ -15,8 +15,8 @@ pub use engine::{Client, ClientError, Event, Request, Ticket, MAX_PENDING};
 
 use crate::decode::Head;
 use crate::encode::{Encode, Escaping};
-use crate::error::{EncodeError, FrameError};
-use crate::framer::Framer;
+use crate::error::EncodeError;
+use crate::framer::{FrameRange, Framer};
 use crate::io::Error;
 use crate::message::Response;
 
@@ -34,22 +34,30 @@ impl Handshake {
         Handshake { skipped: 0 }
     }
 
-    /// `Ok(true)` if `frame` is the server's response. A `probe`, a relayed
-    /// `msg` or bytes the framer skipped (a banner line, say) are passed
-    /// over, up to [`MAX_SKIPPED_BEFORE_ANSWER`] times: lenient in what we
-    /// accept, but never forever. A malformed object is an error: it stood
-    /// where the answer was due.
-    pub fn is_answer<E>(&mut self, frame: Result<&[u8], FrameError>) -> Result<bool, Error<E>> {
-        if let Ok(frame) = frame {
-            if Head::parse(frame)?.response.is_some() {
-                return Ok(true);
+    /// `Ok(Some(range))` if `frame` is the server's response. A `probe`,
+    /// a relayed `msg` or bytes the framer skipped (a banner line, say)
+    /// are passed over, up to [`MAX_SKIPPED_BEFORE_ANSWER`] times: lenient
+    /// in what we accept, but never forever. A malformed object is an
+    /// error: it stood where the answer was due. (A range, not the frame:
+    /// the caller borrows the frame again only to return the answer.)
+    pub fn answer<E, const N: usize>(
+        &mut self,
+        frame: FrameRange,
+        framer: &Framer<N>,
+    ) -> Result<Option<(usize, usize)>, Error<E>> {
+        if let Ok((start, end)) = frame {
+            // Filled in place: no `Head` moved out of a `Result`.
+            let mut head = Head::<()>::new();
+            head.read_response(framer.slice(start, end))?;
+            if head.response.is_some() {
+                return Ok(Some((start, end)));
             }
         }
         self.skipped += 1;
         if self.skipped > MAX_SKIPPED_BEFORE_ANSWER {
             return Err(Error::NoAnswer);
         }
-        Ok(false)
+        Ok(None)
     }
 
     /// Decodes the answer: a 2xx is the result, any other code an error.

@@ -240,14 +240,6 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
 }
 
 impl<'a> Head<'a, ()> {
-    /// Reads `frame` as far as a response needs (see
-    /// [`read_response`](Head::read_response)).
-    pub fn parse(frame: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut head = Head::new();
-        head.read_response(frame)?;
-        Ok(head)
-    }
-
     /// Like [`read`](Head::read), but keeps only what a response has:
     /// `action` (read, so that a bad one fails as in [`read`](Head::read)),
     /// `response`, `time`, `alert` and `error`. The other fields are
