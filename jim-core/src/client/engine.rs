@@ -309,7 +309,12 @@ impl<'p> Client<'p> {
         &mut self,
         frame: Result<&'f [u8], FrameError>,
     ) -> Result<Event<'f>, ClientError> {
-        let frame = frame.map_err(ClientError::Frame)?;
+        self.feed_object(frame.map_err(ClientError::Frame)?)
+    }
+
+    /// [`feed`](Client::feed) for a complete object (the sessions call it
+    /// once their framer has one: no `Result` built to be matched again).
+    pub(crate) fn feed_object<'f>(&mut self, frame: &'f [u8]) -> Result<Event<'f>, ClientError> {
         // One pass: it checks the whole object and keeps what an answer
         // and a chat message have; nothing else.
         let head = Head::chat(frame)?;

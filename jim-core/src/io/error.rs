@@ -84,6 +84,8 @@ impl<E> From<DecodeError> for Error<E> {
 }
 
 impl<E> From<ClientError> for Error<E> {
+    // One copy on bare metal, not one per `?`.
+    #[cfg_attr(target_os = "none", inline(never))]
     fn from(e: ClientError) -> Self {
         match e {
             ClientError::Frame(e) => Error::Frame(e),

@@ -193,9 +193,10 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
     /// a usable message is a recoverable error ([`Error::Frame`],
     /// [`Error::Decode`]): call again.
     pub fn next_event(&mut self) -> Result<Event<'_>, Error<T::Error>> {
-        let range = self.conn.next_range()?;
-        let frame = range.map(|(start, end)| self.conn.framer.slice(start, end));
-        let event = self.client.feed(frame)?;
+        let (start, end) = self.conn.next_range()?.map_err(Error::Frame)?;
+        let event = self
+            .client
+            .feed_object(self.conn.framer.slice(start, end))?;
         if let Event::Probe = event {
             match self
                 .client
