@@ -157,6 +157,37 @@ fn list_answers_carry_alert_and_data_list() {
 }
 
 #[test]
+fn the_small_decoders_pass_a_list_over() {
+    // A device has no use for the names: `Response::decode` and the
+    // client's answers leave the list (and an `alert` that held it) unset,
+    // and a bad name inside it is no error of theirs.
+    for frame in [
+        &br#"{"response":202,"alert":["a","b"]}"#[..],
+        br#"{"response":202,"alert":["\ud800"],"data_list":["a"]}"#,
+    ] {
+        let r = Response::decode(frame).unwrap();
+        assert_eq!(
+            (r.code, r.alert, r.list),
+            (StatusCode::ACCEPTED, None, None)
+        );
+        let mut client = jim_core::client::Client::new(jim_core::Presence::new("me"));
+        let mut out = [0u8; 128];
+        client.hello(&mut out, jim_core::Escaping::Ascii).unwrap();
+        let Ok(jim_core::client::Event::Answer { response, .. }) = client.feed(Ok(frame)) else {
+            panic!("{frame:?}")
+        };
+        assert_eq!((response.alert, response.list), (None, None));
+    }
+    // The full decoder reads the list, and its bad name is an error there.
+    assert_eq!(
+        decode(br#"{"response":202,"alert":["\ud800"]}"#)
+            .unwrap_err()
+            .field(),
+        Some(jim_core::Field::List)
+    );
+}
+
+#[test]
 fn bin_answers() {
     let mut r = Response::with_text(StatusCode::new(511).unwrap(), 3, "key");
     r.error = None;

@@ -32,6 +32,12 @@ pub(crate) trait RequestFields<'a>: Default {
     /// and skipped like an unknown field, which it is to a client).
     const READS_USER: bool;
 
+    /// Whether a list answer's names are read (`false`: a list in `alert`
+    /// is passed over, as `data_list` is by [`list`](Self::list) — a
+    /// small client has no use for the names, and the list's reader is a
+    /// quarter kilobyte of a device's flash).
+    const READS_LISTS: bool;
+
     /// Files one top-level field that is not `action`, `response`,
     /// `time`, `alert` or `error`.
     fn field(&mut self, key: &str, value: Value<'a>);
@@ -49,6 +55,7 @@ pub(crate) trait RequestFields<'a>: Default {
 /// A response's pass keeps no request fields.
 impl<'a> RequestFields<'a> for () {
     const READS_USER: bool = false;
+    const READS_LISTS: bool = false;
 
     fn field(&mut self, _: &str, _: Value<'a>) {}
 
@@ -152,6 +159,7 @@ impl<'a> ChatFields<'a> {
 /// A chat client's pass: the chat fields, no `user` object, no lists.
 impl<'a> RequestFields<'a> for ChatFields<'a> {
     const READS_USER: bool = false;
+    const READS_LISTS: bool = false;
 
     fn field(&mut self, key: &str, value: Value<'a>) {
         self.file(key, value);
@@ -170,6 +178,7 @@ impl<'a> RequestFields<'a> for ChatFields<'a> {
 
 impl<'a> RequestFields<'a> for Fields<'a> {
     const READS_USER: bool = true;
+    const READS_LISTS: bool = true;
 
     #[cfg_attr(not(target_os = "none"), inline)]
     fn field(&mut self, key: &str, value: Value<'a>) {

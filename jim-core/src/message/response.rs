@@ -29,7 +29,9 @@ pub struct Response<'a> {
     /// `error`, for failures.
     pub error: Option<Text<'a>>,
     /// The names of a list answer. [`Response::decode`] (the small
-    /// client's decoder) leaves it `None`; [`decode`](crate::decode()) reads it.
+    /// client's decoder) and the [`Client`](crate::client::Client)'s
+    /// answers leave it `None` (and `alert` too, when the list came in
+    /// it); [`decode`](crate::decode()) reads it.
     pub list: Option<NameList<'a>>,
     /// `bin`: the course's `511` challenge, or a public key.
     /// [`Response::decode`] leaves it `None`; [`decode`](crate::decode())
@@ -102,9 +104,11 @@ impl<'a> Response<'a> {
         let code = head
             .response
             .ok_or(DecodeError::MissingField(Field::Response))?;
-        // An `alert` that is an array is the list (spec-style programs).
+        // An `alert` that is an array is the list (spec-style programs),
+        // and no text; a small client's pass leaves the list unread.
         let (alert, alert_list) = match head.alert {
-            Some(Value::Array(raw)) => (None, Some(raw)),
+            Some(Value::Array(raw)) if F::READS_LISTS => (None, Some(raw)),
+            Some(Value::Array(_)) => (None, None),
             other => (other, None),
         };
         let list = match (head.fields.list(), alert_list) {
