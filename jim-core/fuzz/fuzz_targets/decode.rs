@@ -1,11 +1,12 @@
-//! One frame through `decode`, `Response::decode` and `server::step`; what
-//! decodes must re-encode (or fail with a typed error), and what re-encodes
-//! must decode again, equal to the original when its time survives the trip
-//! (integer seconds or none).
+//! One frame through `decode`, `Response::decode`, the chat client and
+//! `server::step`; what decodes must re-encode (or fail with a typed
+//! error), and what re-encodes must decode again, equal to the original
+//! when its time survives the trip (integer seconds or none).
 
 #![no_main]
 
-use jim_core::{decode, server, Encode, Escaping, Message, Response, Text, Timestamp};
+use jim_core::client::{Client, Event};
+use jim_core::{decode, server, Encode, Escaping, Message, Presence, Response, Text, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
 fn time<'a>(m: &Message<'a>) -> Timestamp<'a> {
@@ -89,6 +90,12 @@ fuzz_target!(|data: &[u8]| {
             ..r
         };
         assert_eq!(response, Ok(small));
+    }
+    // The chat client's pass (the same small pass) reads a chat message
+    // as `decode` does.
+    if let Ok(Message::Msg(m)) = &decoded {
+        let mut client = Client::new(Presence::new("me"));
+        assert_eq!(client.feed(Ok(data)), Ok(Event::Message(*m)));
     }
 
     let Ok(message) = decoded else { return };

@@ -304,7 +304,9 @@ impl<'p> Client<'p> {
     }
 
     /// What one frame from the [`Framer`](crate::Framer) means. Errors
-    /// concern that frame only: the client can go on.
+    /// concern that frame only: the client can go on. What the client
+    /// reads is checked as the server's decoder checks it; values it does
+    /// not read are only delimited (as by [`Response::decode`]).
     pub fn feed<'f>(
         &mut self,
         frame: Result<&'f [u8], FrameError>,
@@ -315,8 +317,8 @@ impl<'p> Client<'p> {
     /// [`feed`](Client::feed) for a complete object (the sessions call it
     /// once their framer has one: no `Result` built to be matched again).
     pub(crate) fn feed_object<'f>(&mut self, frame: &'f [u8]) -> Result<Event<'f>, ClientError> {
-        // One pass: it checks the whole object and keeps what an answer
-        // and a chat message have; nothing else.
+        // One pass (the small one: values it does not keep are only
+        // delimited) that keeps what an answer and a chat message have.
         let head = Head::chat(frame)?;
         Ok(match head.action {
             Some(verb @ ("msg" | "message")) => {

@@ -249,22 +249,23 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
 }
 
 impl<'a> Head<'a, ()> {
-    /// Like [`read`](Head::read), but keeps only what a response has:
-    /// `action` (read, so that a bad one fails as in [`read`](Head::read)),
-    /// `response`, `time`, `alert` and `error`. The other fields are
-    /// checked and skipped like unknown ones, which they are to a client;
-    /// a client links none of the code that files them.
+    /// The small pass (`decode::small`), keeping only what a response
+    /// has: `action` (read, so that a bad one fails as in
+    /// [`read`](Head::read)), `response`, `time`, `alert` and `error`. The
+    /// other fields are delimited and skipped like unknown ones, which
+    /// they are to a client; a client links none of the code that files
+    /// them, nor the server's validating cursor.
     pub fn read_response(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
-        self.read_fields(frame)
+        self.read_small(frame)
     }
 }
 
 impl<'a> Head<'a, ChatFields<'a>> {
     /// Reads `frame` as a chat client needs it: an answer's fields and a
-    /// chat message's, in one pass.
+    /// chat message's, in one small pass.
     pub fn chat(frame: &'a [u8]) -> Result<Self, DecodeError> {
         let mut head = Head::new();
-        head.read_fields(frame)?;
+        head.read_small(frame)?;
         Ok(head)
     }
 }
@@ -300,7 +301,7 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
 
     /// Files one top-level field.
     #[cfg_attr(not(target_os = "none"), inline)]
-    fn field(&mut self, key: &str, value: Value<'a>) -> Result<(), DecodeError> {
+    pub(super) fn field(&mut self, key: &str, value: Value<'a>) -> Result<(), DecodeError> {
         match key {
             "action" => self.action = Some(action(value)?),
             "response" => self.response = Some(code(value)?),

@@ -9,6 +9,7 @@
 //! included) and their limits checked. Unknown fields are skipped.
 
 pub(crate) mod head;
+mod small;
 pub(crate) mod wire;
 
 pub(crate) use head::Head;
@@ -42,7 +43,11 @@ pub fn decode(frame: &[u8]) -> Result<Message<'_>, DecodeError> {
 
 impl<'a> Response<'a> {
     /// Decodes a frame that must be a response. This links only the
-    /// response decoder: what a small client needs.
+    /// response decoder: what a small client needs. Its pass, like the
+    /// chat client's, checks the top level and what it reads (code, time,
+    /// texts) as [`decode`] does, but only delimits the values it does not
+    /// read, so `{"response":200,"x":[1,,2]}` is an answer here and a
+    /// syntax error to [`decode`].
     // Inline on bare metal: a client calls it once, and inlined its answer
     // is built in place (88 B less flash than a call).
     #[cfg_attr(target_os = "none", inline)]

@@ -31,6 +31,12 @@ impl Scanner {
         }
     }
 
+    /// Outside every string and container (a value that began here has
+    /// ended).
+    pub fn is_outside(&self) -> bool {
+        self.depth == 0 && !self.in_string
+    }
+
     pub fn step(&mut self, b: u8) -> Step {
         if self.in_string {
             if self.escaped {
