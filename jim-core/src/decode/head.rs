@@ -45,6 +45,15 @@ pub(crate) trait RequestFields<'a>: Default {
     /// Files the `user` object.
     fn user(&mut self, user: UserFields<'a>);
 
+    /// Whether the small pass files the chat fields
+    /// ([`chat_slot`](Self::chat_slot)).
+    const FILES_CHAT: bool = false;
+
+    /// The small pass's slot for [`CHAT_KEYS`]`[index]`, if kept.
+    fn chat_slot(&mut self, _index: usize) -> Option<&mut Option<Value<'a>>> {
+        None
+    }
+
     /// The list an answer carries in `data_list` or `data`, if kept.
     fn list(&self) -> Option<Value<'a>>;
 
@@ -110,7 +119,7 @@ pub(crate) struct ChatFields<'a> {
 /// The keys [`ChatFields`] keeps, in the order of [`ChatFields::file`]'s
 /// slots; the last five are the message text's spellings, in the order of
 /// [`ChatFields::texts`].
-const CHAT_KEYS: [&str; 13] = [
+pub(super) const CHAT_KEYS: [&str; 13] = [
     "to",
     "destination",
     "from",
@@ -137,7 +146,18 @@ impl<'a> ChatFields<'a> {
         let Some(index) = CHAT_KEYS.iter().position(|known| *known == key) else {
             return false;
         };
-        let slot = match index {
+        match self.slot(index) {
+            Some(slot) => {
+                *slot = Some(value);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The slot of [`CHAT_KEYS`]`[index]`.
+    pub(super) fn slot(&mut self, index: usize) -> Option<&mut Option<Value<'a>>> {
+        Some(match index {
             0 => &mut self.to,
             1 => &mut self.destination,
             2 => &mut self.from,
@@ -146,13 +166,8 @@ impl<'a> ChatFields<'a> {
             5 => &mut self.room,
             6 => &mut self.history,
             7 => &mut self.id,
-            text => match self.texts.get_mut(text - 8) {
-                Some(slot) => slot,
-                None => return false,
-            },
-        };
-        *slot = Some(value);
-        true
+            text => return self.texts.get_mut(text.checked_sub(8)?),
+        })
     }
 }
 
@@ -163,6 +178,12 @@ impl<'a> RequestFields<'a> for ChatFields<'a> {
 
     fn field(&mut self, key: &str, value: Value<'a>) {
         self.file(key, value);
+    }
+
+    const FILES_CHAT: bool = true;
+
+    fn chat_slot(&mut self, index: usize) -> Option<&mut Option<Value<'a>>> {
+        self.slot(index)
     }
 
     fn user(&mut self, _: UserFields<'a>) {}
@@ -340,7 +361,7 @@ fn scan_error(e: ScanError) -> DecodeError {
     }
 }
 
-fn action(value: Value<'_>) -> Result<&str, DecodeError> {
+pub(super) fn action(value: Value<'_>) -> Result<&str, DecodeError> {
     let Value::Str { raw, escaped, .. } = value else {
         return Err(DecodeError::WrongType(Field::Action));
     };
@@ -354,7 +375,7 @@ fn action(value: Value<'_>) -> Result<&str, DecodeError> {
 
 /// `200` or `"200"`; a string may have ASCII whitespace around its digits
 /// (as Python's `int()` allows; Unicode's other spaces would cost a table).
-fn code(value: Value<'_>) -> Result<StatusCode, DecodeError> {
+pub(super) fn code(value: Value<'_>) -> Result<StatusCode, DecodeError> {
     let (text, padded) = match value {
         Value::Str { raw, .. } => (raw, true),
         Value::Number(raw) => (raw, false),
@@ -389,7 +410,7 @@ fn is_space(b: u8) -> bool {
 }
 
 /// Never fails: a `time` nobody can read is treated as absent.
-fn time(value: Value<'_>) -> Timestamp<'_> {
+pub(super) fn time(value: Value<'_>) -> Timestamp<'_> {
     match value {
         // What the scan learnt decides: only escapes need checking.
         Value::Str {

@@ -15,7 +15,7 @@
 //! [`Response::decode`]: crate::Response::decode
 //! [`Client`]: crate::client::Client
 
-use super::head::{Head, RequestFields};
+use super::head::{action, code, time, Head, RequestFields};
 use crate::error::DecodeError;
 use crate::scan::{is_whitespace, Scanner, Value};
 
@@ -48,7 +48,7 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
             let end = value_end(bytes, pos)?;
             // `pos` and `end` are at ASCII bytes or the text's end.
             let raw = text.get(pos..end).ok_or(DecodeError::Syntax)?;
-            self.field(key, classify(raw))?;
+            self.file_small(key, classify(raw))?;
             pos = skip_ws(bytes, end);
             match bytes.get(pos) {
                 Some(b',') => pos = skip_ws(bytes, pos + 1),
@@ -67,7 +67,59 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
     }
 }
 
+/// The keys a response's small pass files: a head's own five.
+const HEAD_KEYS: [&str; 5] = ["action", "response", "time", "alert", "error"];
+
+/// The keys the chat client's small pass files: a head's own five, then
+/// [`CHAT_KEYS`](super::head::CHAT_KEYS).
+pub(super) const KEYS: [&str; 18] = [
+    "action",
+    "response",
+    "time",
+    "alert",
+    "error",
+    "to",
+    "destination",
+    "from",
+    "sender",
+    "encoding",
+    "room",
+    "history",
+    "id",
+    "message",
+    "mess_text",
+    "message_text",
+    "msg_text",
+    "message_txt",
+];
+
+impl<'a, F: RequestFields<'a>> Head<'a, F> {
+    /// Files one top-level field: one look-up in [`KEYS`] (a `match` on
+    /// the key is a tree of compares, several times the flash).
+    fn file_small(&mut self, key: &str, value: Value<'a>) -> Result<(), DecodeError> {
+        // A response's pass looks only for a head's keys: a shorter
+        // table, and the chat keys' strings not linked.
+        let keys: &[&str] = if F::FILES_CHAT { &KEYS } else { &HEAD_KEYS };
+        match keys.iter().position(|known| *known == key) {
+            Some(0) => self.action = Some(action(value)?),
+            Some(1) => self.response = Some(code(value)?),
+            Some(2) => self.time = time(value),
+            Some(3) => self.alert = Some(value),
+            Some(4) => self.error = Some(value),
+            Some(index) => {
+                if let Some(slot) = self.fields.chat_slot(index - 5) {
+                    *slot = Some(value);
+                }
+            }
+            None => {}
+        }
+        Ok(())
+    }
+}
+
 /// The first position at or after `pos` that is not whitespace.
+// Bare metal: one copy, not one per call site (five).
+#[cfg_attr(target_os = "none", inline(never))]
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
     while bytes.get(pos).copied().is_some_and(is_whitespace) {
         pos += 1;
@@ -138,6 +190,12 @@ mod tests {
         let mut head = Head::new();
         head.read_small(frame.as_bytes())?;
         Ok(head)
+    }
+
+    #[test]
+    fn keys_are_the_heads_then_the_chat_fields() {
+        assert_eq!(KEYS[..5], HEAD_KEYS);
+        assert_eq!(KEYS[5..], crate::decode::head::CHAT_KEYS);
     }
 
     #[test]
