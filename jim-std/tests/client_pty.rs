@@ -84,3 +84,56 @@ fn a_message_arriving_while_typing_leaves_the_typed_line_intact() {
     );
     assert!(rest.contains("\"quit\""), "no quit after Ctrl-D: {rest:?}");
 }
+
+/// Lines typed (or pasted line by line) faster than the answers come are
+/// all sent, in order: none is lost between two prompts. (rustyline
+/// dropped what its last read held beyond the line it returned, unless
+/// its `buffer-redux` feature keeps it for the next prompt.)
+#[test]
+fn lines_typed_ahead_are_all_sent_in_order() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let server = thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(IO_TIMEOUT * 3)).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.contains("\"presence\""), "{line}");
+        writer
+            .write_all(b"{\"response\":200,\"time\":1,\"alert\":\"OK\"}\n")
+            .unwrap();
+        let mut texts = Vec::new();
+        for i in 0..3 {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            let sent: Value = serde_json::from_str(&line).unwrap();
+            texts.push(sent["message"].as_str().unwrap_or_default().to_owned());
+            // The first answer is slow: the rest is typed meanwhile.
+            if i == 0 {
+                thread::sleep(Duration::from_millis(300));
+            }
+            writer.write_all(b"{\"response\":200}\n").unwrap();
+        }
+        texts
+    });
+
+    let mut command = Command::new(example_bin("client"));
+    command
+        .args(["127.0.0.1", &port, "--name", "alice", "--to", "bob"])
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut pty = rexpect::session::spawn_command(command, Some(15_000)).expect("spawn on a pty");
+    pty.exp_string("alice to bob> ").expect("prompt");
+    // Three lines in one write, as fast typing or a paste line by line
+    // delivers them.
+    pty.send("one\rtwo\rthree\r").unwrap();
+    pty.flush().unwrap();
+    let texts = server.join().unwrap();
+    assert_eq!(texts, ["one", "two", "three"], "lines typed ahead were lost");
+    pty.send_control('d').unwrap();
+    pty.exp_eof().expect("the client exits after Ctrl-D");
+}
