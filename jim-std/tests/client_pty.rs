@@ -133,7 +133,11 @@ fn lines_typed_ahead_are_all_sent_in_order() {
     pty.send("one\rtwo\rthree\r").unwrap();
     pty.flush().unwrap();
     let texts = server.join().unwrap();
-    assert_eq!(texts, ["one", "two", "three"], "lines typed ahead were lost");
+    assert_eq!(
+        texts,
+        ["one", "two", "three"],
+        "lines typed ahead were lost"
+    );
     pty.send_control('d').unwrap();
     pty.exp_eof().expect("the client exits after Ctrl-D");
 }
