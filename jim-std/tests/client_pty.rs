@@ -6,7 +6,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::process::Command;
 use std::sync::mpsc;
 use std::thread;
@@ -15,22 +15,40 @@ use std::time::Duration;
 use common::{example_bin, IO_TIMEOUT};
 use serde_json::Value;
 
+/// A fake server's side of the client's login: accepts it, reads its
+/// presence and answers `200`.
+fn accept_and_log_in(listener: &TcpListener) -> (TcpStream, BufReader<TcpStream>) {
+    let (stream, _) = listener.accept().unwrap();
+    stream.set_read_timeout(Some(IO_TIMEOUT * 3)).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.contains("\"presence\""), "{line}");
+    writer
+        .write_all(b"{\"response\":200,\"time\":1,\"alert\":\"OK\"}\n")
+        .unwrap();
+    (writer, reader)
+}
+
+/// The example client as alice talking to bob, on a pseudo-terminal.
+fn client_on_a_pty(port: &str) -> rexpect::session::PtySession {
+    let mut command = Command::new(example_bin("client"));
+    command
+        .args(["127.0.0.1", port, "--name", "alice", "--to", "bob"])
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    rexpect::session::spawn_command(command, Some(15_000)).expect("spawn on a pty")
+}
+
 #[test]
 fn a_message_arriving_while_typing_leaves_the_typed_line_intact() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
     let (deliver, go) = mpsc::channel::<()>();
     let server = thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        stream.set_read_timeout(Some(IO_TIMEOUT * 3)).unwrap();
-        let mut writer = stream.try_clone().unwrap();
-        let mut reader = BufReader::new(stream);
+        let (mut writer, mut reader) = accept_and_log_in(&listener);
         let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        assert!(line.contains("\"presence\""), "{line}");
-        writer
-            .write_all(b"{\"response\":200,\"time\":1,\"alert\":\"OK\"}\n")
-            .unwrap();
         // The test says when the user is mid-line.
         go.recv_timeout(IO_TIMEOUT * 3).unwrap();
         writer
@@ -47,12 +65,7 @@ fn a_message_arriving_while_typing_leaves_the_typed_line_intact() {
         (sent, rest)
     });
 
-    let mut command = Command::new(example_bin("client"));
-    command
-        .args(["127.0.0.1", &port, "--name", "alice", "--to", "bob"])
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1");
-    let mut pty = rexpect::session::spawn_command(command, Some(15_000)).expect("spawn on a pty");
+    let mut pty = client_on_a_pty(&port);
     pty.exp_string("200 OK").expect("login answer");
     pty.exp_string("alice to bob> ").expect("prompt");
     pty.send("hello wor").unwrap();
@@ -94,16 +107,8 @@ fn lines_typed_ahead_are_all_sent_in_order() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
     let server = thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        stream.set_read_timeout(Some(IO_TIMEOUT * 3)).unwrap();
-        let mut writer = stream.try_clone().unwrap();
-        let mut reader = BufReader::new(stream);
+        let (mut writer, mut reader) = accept_and_log_in(&listener);
         let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        assert!(line.contains("\"presence\""), "{line}");
-        writer
-            .write_all(b"{\"response\":200,\"time\":1,\"alert\":\"OK\"}\n")
-            .unwrap();
         let mut texts = Vec::new();
         for i in 0..3 {
             line.clear();
@@ -121,12 +126,7 @@ fn lines_typed_ahead_are_all_sent_in_order() {
         texts
     });
 
-    let mut command = Command::new(example_bin("client"));
-    command
-        .args(["127.0.0.1", &port, "--name", "alice", "--to", "bob"])
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1");
-    let mut pty = rexpect::session::spawn_command(command, Some(15_000)).expect("spawn on a pty");
+    let mut pty = client_on_a_pty(&port);
     pty.exp_string("alice to bob> ").expect("prompt");
     // Three lines in one write, as fast typing or a paste line by line
     // delivers them.

@@ -15,7 +15,7 @@
 //! [`Response::decode`]: crate::Response::decode
 //! [`Client`]: crate::client::Client
 
-use super::head::{action, code, time, Head, RequestFields};
+use super::head::{action, code, time, Head, RequestFields, CHAT_KEYS};
 use crate::error::DecodeError;
 use crate::scan::{is_whitespace, Scanner, Value};
 
@@ -71,27 +71,23 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
 const HEAD_KEYS: [&str; 5] = ["action", "response", "time", "alert", "error"];
 
 /// The keys the chat client's small pass files: a head's own five, then
-/// [`CHAT_KEYS`](super::head::CHAT_KEYS).
-pub(super) const KEYS: [&str; 18] = [
-    "action",
-    "response",
-    "time",
-    "alert",
-    "error",
-    "to",
-    "destination",
-    "from",
-    "sender",
-    "encoding",
-    "room",
-    "history",
-    "id",
-    "message",
-    "mess_text",
-    "message_text",
-    "msg_text",
-    "message_txt",
-];
+/// [`CHAT_KEYS`].
+pub(super) const KEYS: [&str; 18] = head_then_chat(HEAD_KEYS, CHAT_KEYS);
+
+/// `head` followed by `chat`, at compile time.
+const fn head_then_chat(head: [&'static str; 5], chat: [&'static str; 13]) -> [&'static str; 18] {
+    let mut keys = [""; 18];
+    let mut i = 0;
+    while i < keys.len() {
+        keys[i] = if i < head.len() {
+            head[i]
+        } else {
+            chat[i - head.len()]
+        };
+        i += 1;
+    }
+    keys
+}
 
 impl<'a, F: RequestFields<'a>> Head<'a, F> {
     /// Files one top-level field: one look-up in [`KEYS`] (a `match` on
@@ -195,7 +191,7 @@ mod tests {
     #[test]
     fn keys_are_the_heads_then_the_chat_fields() {
         assert_eq!(KEYS[..5], HEAD_KEYS);
-        assert_eq!(KEYS[5..], crate::decode::head::CHAT_KEYS);
+        assert_eq!(KEYS[5..], CHAT_KEYS);
     }
 
     #[test]
