@@ -26,7 +26,11 @@ const USAGE: u8 = 2;
 
 /// JIM (JSON Instant Messaging) server.
 #[derive(Parser, Debug)]
-#[command(name = "server", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "server",
+    version,
+    override_usage = "server [OPTIONS] [ADDR] [PORT]\n       server [--db PATH] [--sync SYNC] user <COMMAND>"
+)]
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
@@ -188,6 +192,38 @@ fn default_db() -> PathBuf {
 }
 
 /// `server user …`: exit code 0 on success, 1 on failure.
+/// The command line. `--db` and `--sync` go before or after `user`; the
+/// options of a running server do not go with `user` at all (rather than
+/// being ignored without a word).
+fn parse_args() -> Result<Args, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Args::command();
+    let matches = command.clone().try_get_matches()?;
+    if matches.subcommand_name().is_some() {
+        let serving = command.get_arguments().find(|arg| {
+            let id = arg.get_id().as_str();
+            !matches!(id, "db" | "sync")
+                && matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+        });
+        if let Some(arg) = serving {
+            let name = match arg.get_long() {
+                Some(long) => format!("--{long}"),
+                None => arg
+                    .get_value_names()
+                    .and_then(|names| names.first())
+                    .map_or_else(|| arg.get_id().to_string(), ToString::to_string),
+            };
+            return Err(command.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "{name} is for running the server; `server user` takes only --db and --sync"
+                ),
+            ));
+        }
+    }
+    Args::from_arg_matches(&matches)
+}
+
 fn user_command(command: &UserCommand, db: &DbArgs) -> ExitCode {
     let storage = match db.storage() {
         Ok(Storage::Sqlite { path, durability }) => (path, durability),
@@ -268,7 +304,10 @@ fn read_password(name: &str) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     if let Some(Command::User(command)) = &args.command {
         return user_command(command, &args.db);

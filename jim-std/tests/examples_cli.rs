@@ -675,3 +675,38 @@ fn server_raises_a_low_open_files_limit_for_its_clients() {
     assert_eq!(open_files_limits(server.pid()).map(|l| l.0), Some(expected));
     assert_no_panic("server", &server.stderr());
 }
+
+#[test]
+fn server_user_takes_the_database_before_or_after_it_and_refuses_server_options() {
+    let path = std::env::temp_dir().join(format!("jim-user-order-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let db = path.to_str().unwrap();
+    let run = |args: &[&str], stdin: &[u8]| {
+        let mut command = Command::new(example_bin("server"));
+        command.args(args).env_remove("RUST_LOG");
+        let (status, stdout, stderr) = run_bounded("server user", command, stdin, PROMPTLY * 2);
+        (status.code(), stdout, stderr)
+    };
+    // `--db` first, as one writes it for the server itself.
+    let (code, out, err) = run(&["--db", db, "user", "add", "erin"], b"pw\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("account erin created"), "{out}");
+    let (code, out, err) = run(&["user", "list", "--db", db], b"");
+    assert_eq!((code, out.trim()), (Some(0), "erin"), "{err}");
+    // An option of the running server is refused, naming it, not ignored.
+    for (args, named) in [
+        (
+            &["--port", "7000", "--db", db, "user", "list"][..],
+            "--port",
+        ),
+        (&["127.0.0.1", "user", "list"], "ADDR"),
+        (&["user", "list", "--history", "5"], "--history"),
+    ] {
+        let (code, _, err) = run(args, b"");
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains(named), "{args:?}: {err}");
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db}{suffix}"));
+    }
+}
