@@ -20,6 +20,12 @@ pub(crate) struct Chat {
     pub(crate) style: Style,
     pub(crate) timeout: Duration,
     pub(crate) quit: bool,
+    /// No password was given: a `401` ("log in first") from a server that
+    /// took the presence without binding it (its logins are required) is
+    /// met with a password prompt, on a terminal.
+    pub(crate) may_ask_password: bool,
+    /// The last command was answered `401`.
+    pub(crate) refused_login: bool,
 }
 
 /// The words for a refused request.
@@ -171,10 +177,42 @@ impl Chat {
         match result {
             Ok(()) => Ok(()),
             Err(e) if !e.is_fatal() => {
+                self.refused_login = e.code().is_some_and(|c| c.as_u16() == 401);
                 emit(sink, Line::Err(human(&e, self.timeout)));
                 Ok(())
             }
             Err(ClientError::Disconnected) => Err("the connection is closed".into()),
+            Err(e) => Err(human(&e, self.timeout)),
+        }
+    }
+
+    /// The server wants a login the presence did not give: asks for the
+    /// password, logs in, and runs `line` again. A wrong password is said
+    /// and the prompt comes back (the next refused command asks again).
+    fn log_in_and_retry(&mut self, line: &str, sink: &Sink) -> Result<(), String> {
+        let password = match crate::prompt::read_password() {
+            Ok(password) => password,
+            Err(e) => {
+                emit(sink, Line::Err(e));
+                return Ok(());
+            }
+        };
+        match self.session.log_in(&password) {
+            Ok(_) => {
+                self.may_ask_password = false;
+                emit(
+                    sink,
+                    Line::Out(format!(
+                        "logged in as {}",
+                        self.style.name(&self.style.me.clone())
+                    )),
+                );
+                self.handle(line, sink)
+            }
+            Err(e) if !e.is_fatal() => {
+                emit(sink, Line::Err(human(&e, self.timeout)));
+                Ok(())
+            }
             Err(e) => Err(human(&e, self.timeout)),
         }
     }
@@ -283,7 +321,12 @@ impl Chat {
             }
             match read {
                 Ok(line) => {
-                    if let Err(e) = self.handle(&line, &sink) {
+                    self.refused_login = false;
+                    let mut handled = self.handle(&line, &sink);
+                    if handled.is_ok() && self.refused_login && self.may_ask_password {
+                        handled = self.log_in_and_retry(&line, &sink);
+                    }
+                    if let Err(e) = handled {
                         outcome = Err(e);
                         break;
                     }

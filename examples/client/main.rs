@@ -192,6 +192,7 @@ fn run(args: Args) -> Result<(), String> {
         other => other.to_string(),
     };
     let login = |config: SessionConfig| Session::connect(&addrs[..], &name, config);
+    let mut prompted = false;
     let (session, events) = match (
         login(config.clone().password_opt(&args.password)),
         &args.password,
@@ -199,6 +200,7 @@ fn run(args: Args) -> Result<(), String> {
         (Err(ClientError::PasswordRequired { .. }), None) if terminal => {
             let password = read_password()?;
             check_length("password", &password)?;
+            prompted = true;
             login(config.password(password)).map_err(explain)?
         }
         (result, _) => result.map_err(explain)?,
@@ -218,6 +220,8 @@ fn run(args: Args) -> Result<(), String> {
         style,
         timeout: args.timeout,
         quit: false,
+        may_ask_password: terminal && args.password.is_none() && !prompted,
+        refused_login: false,
     };
     if terminal {
         chat.interactive(events)

@@ -141,3 +141,48 @@ fn lines_typed_ahead_are_all_sent_in_order() {
     pty.send_control('d').unwrap();
     pty.exp_eof().expect("the client exits after Ctrl-D");
 }
+
+/// A server whose logins are required takes a bare presence with `200`
+/// and binds nothing; the first refused command (`401`) makes the client
+/// ask for the password on the terminal, log in, and run it again.
+#[test]
+fn a_refused_command_on_a_login_server_asks_for_the_password_and_runs_again() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let server = thread::spawn(move || {
+        let (mut writer, mut reader) = accept_and_log_in(&listener);
+        let mut next = || {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            serde_json::from_str::<Value>(&line).unwrap()
+        };
+        let first = next();
+        assert_eq!(first["action"], "get_users", "{first}");
+        writer
+            .write_all(b"{\"response\":401,\"error\":\"log in first\"}\n")
+            .unwrap();
+        let login = next();
+        writer.write_all(b"{\"response\":200}\n").unwrap();
+        let again = next();
+        writer
+            .write_all(b"{\"response\":202,\"alert\":[\"alice\"],\"data_list\":[\"alice\"]}\n")
+            .unwrap();
+        (login, again)
+    });
+    let mut pty = client_on_a_pty(&port);
+    pty.exp_string("alice to bob> ").expect("prompt");
+    pty.send_line("/who").unwrap();
+    pty.exp_string("log in first").expect("the refusal");
+    pty.exp_string("password: ").expect("the password prompt");
+    pty.send_line("s3cret").unwrap();
+    pty.exp_string("logged in as alice").expect("the login");
+    pty.exp_string("online: alice")
+        .expect("the command run again");
+    let (login, again) = server.join().unwrap();
+    assert_eq!(login["action"], "authenticate", "{login}");
+    assert_eq!(login["user"]["account_name"], "alice");
+    assert_eq!(login["user"]["password"], "s3cret");
+    assert_eq!(again["action"], "get_users", "{again}");
+    pty.send_control('d').unwrap();
+    pty.exp_eof().expect("the client exits after Ctrl-D");
+}

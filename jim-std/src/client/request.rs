@@ -37,6 +37,10 @@ pub enum Request {
     },
     /// `pubkey_need`: an account's public key (answered `511` with `bin`).
     PubkeyNeed(String),
+    /// `authenticate` as the session's account with this password: to log
+    /// in after the server answered `401` "log in first" (a server with
+    /// required logins answers a bare presence `200` and binds nothing).
+    Authenticate(String),
 }
 
 /// A server's successful answer to a request.

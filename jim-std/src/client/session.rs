@@ -303,6 +303,13 @@ impl Session {
         })
     }
 
+    /// Logs in as the session's account with `password` (`authenticate`):
+    /// for a session opened without a password on a server that turned
+    /// out to want one (its requests answered `401` "log in first").
+    pub fn log_in(&self, password: &str) -> Result<Reply, ClientError> {
+        self.call(&Request::Authenticate(password.to_owned()))
+    }
+
     /// Says `quit` (course: `exit`) and waits, at most the timeout, for the
     /// server to close; then closes the connection. Events received until
     /// then are still delivered, then [`Disconnect::Quit`](super::Disconnect::Quit).

@@ -164,6 +164,11 @@ impl Speaker<'_> {
                 need.time = time;
                 need.encode(out)?
             }
+            Request::Authenticate(password) => {
+                let mut auth = jim_core::Authenticate::new(self.name, password.as_str());
+                auth.time = time;
+                auth.encode(out)?
+            }
         };
         terminate(out, n)
     }
@@ -328,6 +333,10 @@ mod tests {
         assert_eq!(
             line(Dialect::Spec, &Request::GetContacts),
             "{\"action\":\"get_contacts\",\"time\":7}\n"
+        );
+        assert_eq!(
+            line(Dialect::Spec, &Request::Authenticate("s3cret".into())),
+            "{\"action\":\"authenticate\",\"time\":7,\"user\":{\"account_name\":\"alice\",\"password\":\"s3cret\"}}\n"
         );
     }
 
