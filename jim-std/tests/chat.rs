@@ -278,6 +278,29 @@ fn repeated_bad_input_is_logged_as_a_count() {
     shutdown_promptly(server);
 }
 
+#[test]
+fn bad_input_from_a_client_that_hangs_up_at_once_is_on_its_close_line() {
+    capture_logs();
+    let server = start_default_server();
+    let mut peer = named(server.local_addr(), "hitandrun");
+    peer.send(&b"{}".repeat(3));
+    for _ in 0..3 {
+        peer.expect_400();
+    }
+    drop(peer);
+    // Long before the 10 s report would have come.
+    let line = wait_for_log(
+        "3 bad request(s) since the last report",
+        Duration::from_secs(3),
+    )
+    .unwrap_or_else(|| panic!("not on the close line: {}", all_logs()));
+    assert!(
+        line.contains("hitandrun") && line.contains("disconnected"),
+        "{line}"
+    );
+    shutdown_promptly(server);
+}
+
 /// A tests/python/chat_peer.py process.
 fn python_peer(addr: SocketAddr, name: &str, dialect: &str) -> ChildGuard {
     let mut command = Command::new("python3");

@@ -127,6 +127,27 @@ impl Client {
         self.last_input = now;
         self.probed = false;
     }
+
+    /// The bad requests and rate-limit refusals that no periodic report
+    /// (`keepalive`) has counted yet, as the tail of the close's log line
+    /// (empty if none).
+    pub(super) fn unreported_input(&self) -> String {
+        let mut tail = String::new();
+        if self.bad_requests > 0 {
+            tail.push_str(&format!(
+                "; {} bad request(s) since the last report (last: {})",
+                self.bad_requests,
+                self.last_bad.as_deref().unwrap_or("?")
+            ));
+        }
+        if self.refused > 0 {
+            tail.push_str(&format!(
+                "; {} request(s) over the rate limit since the last report",
+                self.refused
+            ));
+        }
+        tail
+    }
 }
 
 impl fmt::Display for Client {

@@ -376,9 +376,20 @@ impl Hub {
         for room in &client.rooms {
             self.remove_member(room, id);
         }
+        // When the client leaves, what the periodic report (`keepalive`)
+        // had not said yet goes on the line: one that sends garbage and
+        // hangs up at once is not invisible in the log. (When the server
+        // closes, the reason says it; a flood's close lines stay short.)
         match why {
-            CloseReason::Quit => {}
-            CloseReason::Gone => info!("client {client} disconnected"),
+            CloseReason::Quit => {
+                let unreported = client.unreported_input();
+                if !unreported.is_empty() {
+                    info!("client {client} quit{unreported}");
+                }
+            }
+            CloseReason::Gone => {
+                info!("client {client} disconnected{}", client.unreported_input());
+            }
             other => info!("client {client} closed: {other}"),
         }
         out.push(Effect::Close { client: id, why });
