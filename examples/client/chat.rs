@@ -320,6 +320,12 @@ impl Chat {
                 interrupted = false;
             }
             match read {
+                // The connection went while the prompt waited (the printer
+                // said so): what was typed has nowhere to go.
+                Ok(_) if !self.session.is_connected() => {
+                    outcome = Err("the connection was lost".into());
+                    break;
+                }
                 Ok(line) => {
                     self.refused_login = false;
                     let mut handled = self.handle(&line, &sink);

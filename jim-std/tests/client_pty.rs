@@ -186,3 +186,31 @@ fn a_refused_command_on_a_login_server_asks_for_the_password_and_runs_again() {
     pty.send_control('d').unwrap();
     pty.exp_eof().expect("the client exits after Ctrl-D");
 }
+
+/// The server goes while the prompt waits: the client says so at once, and
+/// the next line typed ends it with status 1 instead of being handled.
+#[test]
+fn a_server_that_goes_while_the_prompt_waits_ends_the_client_at_the_next_line() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let (close, closing) = mpsc::channel::<()>();
+    let server = thread::spawn(move || {
+        let (writer, reader) = accept_and_log_in(&listener);
+        closing.recv_timeout(IO_TIMEOUT * 3).unwrap();
+        drop((writer, reader));
+    });
+    let mut pty = client_on_a_pty(&port);
+    pty.exp_string("alice to bob> ").expect("prompt");
+    close.send(()).unwrap();
+    server.join().unwrap();
+    pty.exp_string("the server closed the connection")
+        .expect("the close, said while the prompt waits");
+    pty.send_line("hello").unwrap();
+    pty.exp_string("the connection was lost").expect("the end");
+    pty.exp_eof().expect("the client exits");
+    let status = pty.process().wait().expect("exit status");
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 1)),
+        "{status:?}"
+    );
+}
