@@ -353,18 +353,21 @@ impl<T: Read + Write, const N: usize> Session<'_, T, N> {
         let event = self
             .client
             .feed_object(self.conn.framer.slice(start, end))?;
-        if let Event::Probe = event {
-            match self
-                .client
-                .probe_reply(&mut self.conn.out, self.conn.escaping)
-            {
-                Ok((_, reply)) => write_all(&mut self.conn.transport, reply).await?,
-                // Requests in flight show the server we are alive.
-                Err(ClientError::TooManyPending) => {}
-                Err(e) => return Err(e.into()),
-            }
+        if !matches!(event, Event::Probe) {
+            return Ok(event);
         }
-        Ok(event)
+        // Nothing of the event is held across the write: the future stays
+        // small (a probe carries nothing to return).
+        match self
+            .client
+            .probe_reply(&mut self.conn.out, self.conn.escaping)
+        {
+            Ok((_, reply)) => write_all(&mut self.conn.transport, reply).await?,
+            // Requests in flight show the server we are alive.
+            Err(ClientError::TooManyPending) => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Event::Probe)
     }
 
     /// Blocks until the answer to `ticket` and returns it, whatever its
