@@ -10,7 +10,8 @@
 //! matching bracket (with the framer's [`Scanner`]), a number or literal to
 //! the next `,`, `}` or whitespace. So `{"response":200,"x":[1,,2]}` is an
 //! answer to a client and a syntax error to the server: a client cannot be
-//! harmed by a value it never reads, and a device keeps 1 KiB of flash.
+//! harmed by a value it never reads, and a device does not link the
+//! server's cursor (about half a kilobyte of its flash).
 //!
 //! [`Response::decode`]: crate::Response::decode
 //! [`Client`]: crate::client::Client
