@@ -372,7 +372,21 @@ fn main() -> ExitCode {
     let server = match Server::bind(&addrs[..], config) {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("error: cannot start on {host}: {e}");
+            let at = addrs
+                .first()
+                .map_or_else(|| host.clone(), ToString::to_string);
+            match e.kind() {
+                std::io::ErrorKind::AddrInUse => eprintln!(
+                    "error: cannot listen on {at}: the port is taken (another server? \
+                     pick another with --port)"
+                ),
+                std::io::ErrorKind::AddrNotAvailable | std::io::ErrorKind::PermissionDenied => {
+                    eprintln!("error: cannot listen on {at}: {e}")
+                }
+                // The database, the storage thread, the poller: the error
+                // says which.
+                _ => eprintln!("error: cannot start: {e}"),
+            }
             return ExitCode::FAILURE;
         }
     };

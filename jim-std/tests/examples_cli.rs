@@ -179,6 +179,23 @@ fn client_reports_an_error_code_and_exits_nonzero() {
 }
 
 #[test]
+fn server_on_a_taken_port_says_which_and_exits_1() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let mut command = Command::new(example_bin("server"));
+    command.args(["127.0.0.1", &port, "--db", "memory"]);
+    let (status, stdout, stderr) = run_bounded("server", command, b"", PROMPTLY * 2);
+    assert_eq!(status.code(), Some(1), "{status}\n{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot listen on 127.0.0.1:{port}: the port is taken"
+        )),
+        "{stderr}"
+    );
+    assert_no_panic("server", &stderr);
+}
+
+#[test]
 fn server_rejects_bad_port_and_bad_address_with_exit_2() {
     for args in [
         &["--addr", "127.0.0.1", "--port", "70000"][..],
