@@ -191,7 +191,6 @@ fn default_db() -> PathBuf {
     }
 }
 
-/// `server user …`: exit code 0 on success, 1 on failure.
 /// The command line. `--db` and `--sync` go before or after `user`; the
 /// options of a running server do not go with `user` at all (rather than
 /// being ignored without a word).
@@ -224,6 +223,7 @@ fn parse_args() -> Result<Args, clap::Error> {
     Args::from_arg_matches(&matches)
 }
 
+/// `server user …`: exit code 0 on success, 1 on failure.
 fn user_command(command: &UserCommand, db: &DbArgs) -> ExitCode {
     let storage = match db.storage() {
         Ok(Storage::Sqlite { path, durability }) => (path, durability),

@@ -26,24 +26,15 @@ pub(crate) struct Head<'a, F = Fields<'a>> {
     pub fields: F,
 }
 
-/// The fields only requests have, filed by a [`Head`]'s pass.
+/// The fields only requests have, as a [`Head`] keeps them: all of them
+/// for the server's pass ([`Fields`]); a chat message's ([`ChatFields`])
+/// or none (`()`) for the small decoders' pass (`decode::small`).
 pub(crate) trait RequestFields<'a>: Default {
-    /// Whether a `user` object is read field by field (`false`: checked
-    /// and skipped like an unknown field, which it is to a client).
-    const READS_USER: bool;
-
     /// Whether a list answer's names are read (`false`: a list in `alert`
     /// is passed over, as `data_list` is by [`list`](Self::list) — a
     /// small client has no use for the names, and the list's reader is a
     /// quarter kilobyte of a device's flash).
     const READS_LISTS: bool;
-
-    /// Files one top-level field that is not `action`, `response`,
-    /// `time`, `alert` or `error`.
-    fn field(&mut self, key: &str, value: Value<'a>);
-
-    /// Files the `user` object.
-    fn user(&mut self, user: UserFields<'a>);
 
     /// Whether the small pass files the chat fields
     /// ([`chat_slot`](Self::chat_slot)).
@@ -63,12 +54,7 @@ pub(crate) trait RequestFields<'a>: Default {
 
 /// A response's pass keeps no request fields.
 impl<'a> RequestFields<'a> for () {
-    const READS_USER: bool = false;
     const READS_LISTS: bool = false;
-
-    fn field(&mut self, _: &str, _: Value<'a>) {}
-
-    fn user(&mut self, _: UserFields<'a>) {}
 
     fn list(&self) -> Option<Value<'a>> {
         None
@@ -173,20 +159,12 @@ impl<'a> ChatFields<'a> {
 
 /// A chat client's pass: the chat fields, no `user` object, no lists.
 impl<'a> RequestFields<'a> for ChatFields<'a> {
-    const READS_USER: bool = false;
     const READS_LISTS: bool = false;
-
-    fn field(&mut self, key: &str, value: Value<'a>) {
-        self.file(key, value);
-    }
-
     const FILES_CHAT: bool = true;
 
     fn chat_slot(&mut self, index: usize) -> Option<&mut Option<Value<'a>>> {
         self.slot(index)
     }
-
-    fn user(&mut self, _: UserFields<'a>) {}
 
     fn list(&self) -> Option<Value<'a>> {
         None
@@ -198,9 +176,20 @@ impl<'a> RequestFields<'a> for ChatFields<'a> {
 }
 
 impl<'a> RequestFields<'a> for Fields<'a> {
-    const READS_USER: bool = true;
     const READS_LISTS: bool = true;
 
+    fn list(&self) -> Option<Value<'a>> {
+        crate::decode::wire::either(self.data_list, self.data)
+    }
+
+    fn bin(&self) -> Option<Value<'a>> {
+        self.bin
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// Files one top-level field that is not `action`, `response`,
+    /// `time`, `alert` or `error`.
     #[cfg_attr(not(target_os = "none"), inline)]
     fn field(&mut self, key: &str, value: Value<'a>) {
         if self.chat.file(key, value) {
@@ -224,18 +213,6 @@ impl<'a> RequestFields<'a> for Fields<'a> {
             _ => return,
         };
         *slot = Some(value);
-    }
-
-    fn user(&mut self, user: UserFields<'a>) {
-        self.user = Some(UserValue::Object(user));
-    }
-
-    fn list(&self) -> Option<Value<'a>> {
-        crate::decode::wire::either(self.data_list, self.data)
-    }
-
-    fn bin(&self) -> Option<Value<'a>> {
-        self.bin
     }
 }
 
@@ -297,20 +274,17 @@ impl<'a> Head<'a> {
     pub fn read(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
         self.read_fields(frame)
     }
-}
 
-impl<'a, F: RequestFields<'a>> Head<'a, F> {
-    /// The pass: `F` says whether (and where) the fields only requests have
-    /// are kept.
+    /// The server's pass, over the validating cursor: every field filed.
     fn read_fields(&mut self, frame: &'a [u8]) -> Result<(), DecodeError> {
         let frame = core::str::from_utf8(frame).map_err(|_| DecodeError::InvalidUtf8)?;
         let mut cursor = Cursor::new(frame);
         let mut more = cursor.open_object().map_err(scan_error)?;
         while more {
             let key = cursor.key().map_err(scan_error)?;
-            if F::READS_USER && key == "user" && cursor.peek() == Some(b'{') {
+            if key == "user" && cursor.peek() == Some(b'{') {
                 let user = user(&mut cursor).map_err(scan_error)?;
-                self.fields.user(user);
+                self.fields.user = Some(UserValue::Object(user));
             } else {
                 let value = cursor.value(1).map_err(scan_error)?;
                 self.field(key, value)?;
@@ -322,7 +296,7 @@ impl<'a, F: RequestFields<'a>> Head<'a, F> {
 
     /// Files one top-level field.
     #[cfg_attr(not(target_os = "none"), inline)]
-    pub(super) fn field(&mut self, key: &str, value: Value<'a>) -> Result<(), DecodeError> {
+    fn field(&mut self, key: &str, value: Value<'a>) -> Result<(), DecodeError> {
         match key {
             "action" => self.action = Some(action(value)?),
             "response" => self.response = Some(code(value)?),
