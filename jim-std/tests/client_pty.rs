@@ -15,6 +15,14 @@ use std::time::Duration;
 use common::{example_bin, IO_TIMEOUT};
 use serde_json::Value;
 
+/// A loopback listener on a free port, and the port as the client's
+/// argument.
+fn fake_server() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    (listener, port)
+}
+
 /// A fake server's side of the client's login: accepts it, reads its
 /// presence and answers `200`.
 fn accept_and_log_in(listener: &TcpListener) -> (TcpStream, BufReader<TcpStream>) {
@@ -43,8 +51,7 @@ fn client_on_a_pty(port: &str) -> rexpect::session::PtySession {
 
 #[test]
 fn a_message_arriving_while_typing_leaves_the_typed_line_intact() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port().to_string();
+    let (listener, port) = fake_server();
     let (deliver, go) = mpsc::channel::<()>();
     let server = thread::spawn(move || {
         let (mut writer, mut reader) = accept_and_log_in(&listener);
@@ -104,8 +111,7 @@ fn a_message_arriving_while_typing_leaves_the_typed_line_intact() {
 /// its `buffer-redux` feature keeps it for the next prompt.)
 #[test]
 fn lines_typed_ahead_are_all_sent_in_order() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port().to_string();
+    let (listener, port) = fake_server();
     let server = thread::spawn(move || {
         let (mut writer, mut reader) = accept_and_log_in(&listener);
         let mut line = String::new();
@@ -147,8 +153,7 @@ fn lines_typed_ahead_are_all_sent_in_order() {
 /// ask for the password on the terminal, log in, and run it again.
 #[test]
 fn a_refused_command_on_a_login_server_asks_for_the_password_and_runs_again() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port().to_string();
+    let (listener, port) = fake_server();
     let server = thread::spawn(move || {
         let (mut writer, mut reader) = accept_and_log_in(&listener);
         let mut next = || {
@@ -191,8 +196,7 @@ fn a_refused_command_on_a_login_server_asks_for_the_password_and_runs_again() {
 /// the next line typed ends it with status 1 instead of being handled.
 #[test]
 fn a_server_that_goes_while_the_prompt_waits_ends_the_client_at_the_next_line() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port().to_string();
+    let (listener, port) = fake_server();
     let (close, closing) = mpsc::channel::<()>();
     let server = thread::spawn(move || {
         let (writer, reader) = accept_and_log_in(&listener);
