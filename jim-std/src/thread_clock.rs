@@ -47,15 +47,15 @@ impl ThreadClocks {
 }
 
 impl ThreadClocks {
-    /// `, 2.0 ms of it on the CPU, 25.4 ms waiting for one, off it 3
-    /// times` — what the slow turn and slow transaction lines say.
+    /// `, 2.0 ms of it on the CPU, 25.4 ms waiting for one, 3 context
+    /// switches` — what the slow turn and slow transaction lines say.
     pub(crate) fn describe(&self) -> String {
         let waiting = self
             .waiting_for_cpu
             .map_or(String::new(), |w| format!(", {} waiting for one", ms(w)));
         let switches = self
             .switches
-            .map_or(String::new(), |n| format!(", off it {n} times"));
+            .map_or(String::new(), |n| format!(", {n} context switches"));
         format!(", {} of it on the CPU{waiting}{switches}", ms(self.on_cpu))
     }
 }

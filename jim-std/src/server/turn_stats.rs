@@ -203,7 +203,7 @@ mod tests {
         });
         assert_eq!(
             line,
-            "slowest turn 31.0 ms, 2.0 ms of it on the CPU, 25.4 ms waiting for one, off it 3 times (events 30.0 ms; 7 events, 2 carried over, 40 messages and reads, 3 flushed) of 500 turns, 1 of them 20.0 ms or longer"
+            "slowest turn 31.0 ms, 2.0 ms of it on the CPU, 25.4 ms waiting for one, 3 context switches (events 30.0 ms; 7 events, 2 carried over, 40 messages and reads, 3 flushed) of 500 turns, 1 of them 20.0 ms or longer"
         );
     }
 

@@ -110,7 +110,7 @@ mod tests {
         });
         assert_eq!(
             describe(&interval),
-            "storage: slowest transaction 41.0 ms, 0.4 ms of it on the CPU, 38.1 ms waiting for one, off it 4 times (12 ops; statements 0.3 ms, commit 40.7 ms) of 812, 2 of them 20.0 ms or longer"
+            "storage: slowest transaction 41.0 ms, 0.4 ms of it on the CPU, 38.1 ms waiting for one, 4 context switches (12 ops; statements 0.3 ms, commit 40.7 ms) of 812, 2 of them 20.0 ms or longer"
         );
     }
 }
