@@ -2,7 +2,7 @@
 //! carried out against the session; errors in words a user can act on.
 
 use std::io::{self, BufRead, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -219,17 +219,10 @@ impl Chat {
 
     /// stdin is not a terminal: one command per line, then quit.
     pub(crate) fn scripted(mut self, events: Events) -> Result<(), String> {
-        let sink: Sink = Arc::new(Mutex::new(|line: Line| match line {
-            Line::Out(text) => {
-                let mut out = io::stdout().lock();
-                let _ = writeln!(out, "{text}");
-                let _ = out.flush();
-            }
-            Line::Err(text) => eprintln!("error: {text}"),
-        }));
+        let sink = direct_sink();
         let printer = {
             let (style, sink) = (self.style.clone(), Arc::clone(&sink));
-            thread::spawn(move || print_events(events, style, sink))
+            thread::spawn(move || print_events(events, style, sink, ""))
         };
         let mut outcome = Ok(());
         for line in io::stdin().lock().lines() {
@@ -281,16 +274,35 @@ impl Chat {
         let printer = editor
             .create_external_printer()
             .map_err(|e| format!("cannot start the line editor: {e}"))?;
-        let printer = Mutex::new(printer);
-        let sink: Sink = Arc::new(Mutex::new(move |line: Line| {
+        // Every line goes through one queue to one thread that owns the
+        // editor's printer, in the order the lines were made. A print that
+        // finds the editor reading waits in the editor's queue of one until
+        // the editor takes it, and the editor takes nothing while a
+        // command runs: had that wait been the printer thread's, holding
+        // the output (`hold`), a command that printed would have waited
+        // for it and it for the next prompt, for ever (a command typed
+        // while messages poured in froze the client). Queueing a line
+        // never waits.
+        let (lines, queued) = mpsc::channel::<String>();
+        let delivery = thread::spawn(move || {
             use rustyline::ExternalPrinter as _;
+            let mut printer = printer;
+            for text in queued {
+                // It fails once the editor is gone: the line is then
+                // written here, not lost.
+                if printer.print(format!("{text}\n")).is_err() {
+                    let mut out = io::stdout().lock();
+                    let _ = writeln!(out, "{text}");
+                    let _ = out.flush();
+                }
+            }
+        });
+        let sink: Sink = Arc::new(Mutex::new(move |line: Line| {
             let text = match line {
                 Line::Out(text) => text,
                 Line::Err(text) => format!("error: {text}"),
             };
-            if let Ok(mut printer) = printer.lock() {
-                let _ = printer.print(format!("{text}\n"));
-            }
+            let _ = lines.send(text);
         }));
         emit(
             &sink,
@@ -301,8 +313,11 @@ impl Chat {
             )),
         );
         let printer = {
-            let (style, sink) = (self.style.clone(), Arc::clone(&sink));
-            thread::spawn(move || print_events(events, style, sink))
+            let style = self.style.clone();
+            // The prompt still waits for a line when the server goes (the
+            // editor cannot be woken from here): say how to leave.
+            let sink = Arc::clone(&sink);
+            thread::spawn(move || print_events(events, style, sink, "; press Enter to leave"))
         };
         let mut outcome = Ok(());
         let mut interrupted = false;
@@ -356,8 +371,27 @@ impl Chat {
                 }
             }
         }
-        self.finish(printer, outcome, true)
+        // The editor takes no more lines once it has stopped: dropped, it
+        // lets a print waiting in its queue fail (and the line be written
+        // directly) instead of the last wait for the output hanging.
+        drop(editor);
+        let result = self.finish(printer, outcome, true);
+        drop(sink);
+        let _ = delivery.join();
+        result
     }
+}
+
+/// Lines written straight to stdout (errors to stderr).
+fn direct_sink() -> Sink {
+    Arc::new(Mutex::new(|line: Line| match line {
+        Line::Out(text) => {
+            let mut out = io::stdout().lock();
+            let _ = writeln!(out, "{text}");
+            let _ = out.flush();
+        }
+        Line::Err(text) => eprintln!("error: {text}"),
+    }))
 }
 
 /// `alice, bob`, or `(none)`.

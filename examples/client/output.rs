@@ -125,8 +125,10 @@ pub(crate) fn clean(text: &str) -> String {
         .collect()
 }
 
-/// Prints every event until the session ends.
-pub(crate) fn print_events(events: Events, style: Style, sink: Sink) {
+/// Prints every event until the session ends; `after_close` ends the line
+/// that says the server went (one line: a second print could be the one
+/// left waiting when the line editor stops).
+pub(crate) fn print_events(events: Events, style: Style, sink: Sink, after_close: &str) {
     for event in events {
         let line = match event {
             Event::Direct(m) | Event::Room(m) => Line::Out(style.message(&m, false)),
@@ -149,10 +151,10 @@ pub(crate) fn print_events(events: Events, style: Style, sink: Sink) {
             Event::Raw(json) => Line::Out(format!("<< {json}")),
             Event::Disconnected(Disconnect::Quit | Disconnect::Dropped) => break,
             Event::Disconnected(Disconnect::Closed) => {
-                Line::Err("the server closed the connection".into())
+                Line::Err(format!("the server closed the connection{after_close}"))
             }
             Event::Disconnected(Disconnect::Failed(e)) => {
-                Line::Err(format!("connection lost: {e}"))
+                Line::Err(format!("connection lost: {e}{after_close}"))
             }
             _ => continue,
         };

@@ -192,8 +192,9 @@ fn a_refused_command_on_a_login_server_asks_for_the_password_and_runs_again() {
     pty.exp_eof().expect("the client exits after Ctrl-D");
 }
 
-/// The server goes while the prompt waits: the client says so at once, and
-/// the next line typed ends it with status 1 instead of being handled.
+/// The server goes while the prompt waits: the client says so at once, with
+/// how to leave, and the next line typed ends it with status 1 instead of
+/// being handled.
 #[test]
 fn a_server_that_goes_while_the_prompt_waits_ends_the_client_at_the_next_line() {
     let (listener, port) = fake_server();
@@ -207,8 +208,8 @@ fn a_server_that_goes_while_the_prompt_waits_ends_the_client_at_the_next_line() 
     pty.exp_string("alice to bob> ").expect("prompt");
     close.send(()).unwrap();
     server.join().unwrap();
-    pty.exp_string("the server closed the connection")
-        .expect("the close, said while the prompt waits");
+    pty.exp_string("the server closed the connection; press Enter to leave")
+        .expect("the close, said while the prompt waits, and how to leave");
     pty.send_line("hello").unwrap();
     pty.exp_string("the connection was lost").expect("the end");
     pty.exp_eof().expect("the client exits");
@@ -217,4 +218,62 @@ fn a_server_that_goes_while_the_prompt_waits_ends_the_client_at_the_next_line() 
         matches!(status, rexpect::process::WaitStatus::Exited(_, 1)),
         "{status:?}"
     );
+}
+
+/// Writes up to 20,000 short messages from bob to alice (bounded; it stops
+/// when the client is gone).
+fn pour_messages(writer: &mut TcpStream) {
+    for i in 0..20_000 {
+        let line = format!(
+            "{{\"action\":\"msg\",\"to\":\"alice\",\"from\":\"bob\",\"message\":\"m{i}\"}}\n"
+        );
+        if writer.write_all(line.as_bytes()).is_err() {
+            break;
+        }
+    }
+}
+
+/// Ctrl-D while messages pour in: the client exits. (A message printed
+/// while the editor read waited in the editor's queue of one, which no one
+/// took once the editor had stopped: the client hung in its last wait for
+/// the printer.)
+#[test]
+fn ctrl_d_while_messages_pour_in_ends_the_client() {
+    let (listener, port) = fake_server();
+    let server = thread::spawn(move || {
+        let (mut writer, _reader) = accept_and_log_in(&listener);
+        pour_messages(&mut writer);
+    });
+    let mut pty = client_on_a_pty(&port);
+    pty.exp_string("alice to bob> ").expect("prompt");
+    pty.exp_string("bob: m200").expect("messages arriving");
+    pty.send_control('d').unwrap();
+    pty.exp_eof().expect("the client exits after Ctrl-D");
+    server.join().unwrap();
+}
+
+/// A command while messages pour in: its answer is printed and the client
+/// goes on. (The printer thread waited for the editor with the output held,
+/// and the command's answer for the printer thread: the client froze.)
+#[test]
+fn a_command_while_messages_pour_in_is_answered() {
+    let (listener, port) = fake_server();
+    let (done, finished) = mpsc::channel::<()>();
+    let server = thread::spawn(move || {
+        let (mut writer, _reader) = accept_and_log_in(&listener);
+        pour_messages(&mut writer);
+        // Open until the test is done: the commands go to a live server.
+        let _ = finished.recv_timeout(IO_TIMEOUT * 3);
+    });
+    let mut pty = client_on_a_pty(&port);
+    pty.exp_string("alice to bob> ").expect("prompt");
+    pty.exp_string("bob: m200").expect("messages arriving");
+    for _ in 0..5 {
+        pty.send_line("/help").unwrap();
+        pty.exp_string("this list").expect("the help, printed");
+    }
+    done.send(()).unwrap();
+    pty.send_control('d').unwrap();
+    pty.exp_eof().expect("the client exits after Ctrl-D");
+    server.join().unwrap();
 }
