@@ -126,8 +126,7 @@ pub(crate) fn clean(text: &str) -> String {
 }
 
 /// Prints every event until the session ends; `after_close` ends the line
-/// that says the server went (one line: a second print could be the one
-/// left waiting when the line editor stops).
+/// that says the server went (at a prompt: how to leave).
 pub(crate) fn print_events(events: Events, style: Style, sink: Sink, after_close: &str) {
     for event in events {
         let line = match event {
